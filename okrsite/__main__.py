@@ -1,0 +1,5 @@
+import sys
+
+from okrsite.cli import main
+
+sys.exit(main())

@@ -1,0 +1,142 @@
+"""Key-result and objective progress, expected pace, status and grade (the spec's rules)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from okrsite.compute.results import DatedValue, KrResult, ObjectiveResult
+from okrsite.model import Config, Cycle, KeyResult, Kpi, Objective
+
+EPS = 1e-9  # so that 0.4 - 0.1 still counts as 0.3
+
+
+def clamp(x: float) -> float:
+    return 0.0 if x < 0 else 1.0 if x > 1 else x
+
+
+def in_cycle_values(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, as_of: date) -> list[DatedValue]:
+    """Dated values that count: inside the cycle and not after as_of, oldest first.
+
+    On the same date a check-in sorts after (so wins over) a measurement.
+    """
+    values: list[tuple[date, int, int, DatedValue]] = []
+
+    def counts(d: date | None) -> bool:
+        if d is None or d > as_of:
+            return False
+        return cycle is None or cycle.start <= d <= cycle.end
+
+    if kpi is not None:
+        for i, m in enumerate(kpi.measurements):
+            if m.value is not None and counts(m.date):
+                values.append((m.date, 0, i, DatedValue(m.date, m.value, "measurement")))  # type: ignore[arg-type]
+    for i, c in enumerate(kr.checkins):
+        if c.value is not None and counts(c.date):
+            values.append((c.date, 1, i, DatedValue(c.date, c.value, "checkin")))  # type: ignore[arg-type]
+    values.sort(key=lambda t: t[:3])
+    return [v[3] for v in values]
+
+
+def kr_progress(kr: KeyResult, current: float | None) -> float:
+    """Raw (unclamped) progress of one key result."""
+    if kr.kind in ("increase", "decrease"):
+        if current is None or kr.start is None or kr.target is None or kr.target == kr.start:
+            return 0.0
+        return (current - kr.start) / (kr.target - kr.start)
+    if kr.kind == "threshold":
+        if current is None or kr.range is None:
+            return 0.0
+        low, high = kr.range
+        inside = (low is None or current >= low) and (high is None or current <= high)
+        return 1.0 if inside else 0.0
+    if kr.kind == "milestone":
+        return 1.0 if kr.done else 0.0
+    if kr.kind == "baseline":
+        return 1.0 if current is not None else 0.0
+    return 0.0
+
+
+def compute_kr(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, cfg: Config) -> KrResult:
+    history = in_cycle_values(kr, kpi, cycle, cfg.as_of)
+    current: float | None = None
+    current_date: date | None = None
+    source: str | None = None
+    if kr.has_current and kr.current is not None:
+        current, source = kr.current, "explicit"
+    elif history:
+        newest = history[-1]
+        current, current_date, source = newest.value, newest.date, newest.source
+    if kr.kind == "milestone":
+        current, current_date, source = None, None, None
+    raw = kr_progress(kr, current)
+    running = cycle is not None and cycle.start <= cfg.as_of <= cycle.end
+    stale = bool(
+        running
+        and kr.kind != "milestone"
+        and cfg.stale_after_days is not None
+        and current_date is not None
+        and source != "explicit"
+        and (cfg.as_of - current_date).days > cfg.stale_after_days
+    )
+    confidence = None
+    for c in sorted((c for c in kr.checkins if c.date and c.date <= cfg.as_of), key=lambda c: c.date):  # type: ignore[arg-type, return-value]
+        if c.confidence is not None:
+            confidence = c.confidence
+    return KrResult(
+        id=kr.id,
+        kind=kr.kind,
+        current=current,
+        current_date=current_date,
+        current_source=source,
+        progress=clamp(raw),
+        progress_raw=raw,
+        no_data=kr.kind != "milestone" and current is None,
+        stale=stale,
+        confidence=confidence,
+        history=history,
+    )
+
+
+def expected_progress(cycle: Cycle | None, as_of: date) -> float:
+    if cycle is None:
+        return 0.0
+    span = (cycle.end - cycle.start).days
+    if span <= 0:
+        return 1.0 if as_of >= cycle.start else 0.0
+    return clamp((as_of - cycle.start).days / span)
+
+
+def status_of(progress: float, expected: float, cycle: Cycle | None, as_of: date) -> tuple[str, str | None]:
+    if cycle is not None and as_of < cycle.start:
+        return "planned", None
+    if cycle is not None and as_of > cycle.end:
+        return "ended", grade_of(progress)
+    if progress >= expected - 0.1 - EPS:
+        return "on_track", None
+    if progress >= expected - 0.3 - EPS:
+        return "at_risk", None
+    return "off_track", None
+
+
+def grade_of(score: float) -> str:
+    if score >= 0.7 - EPS:
+        return "green"
+    if score >= 0.4 - EPS:
+        return "yellow"
+    return "red"
+
+
+def compute_objective(obj: Objective, kpis: dict[str, Kpi], cfg: Config) -> ObjectiveResult:
+    cycle = cfg.cycle(obj.cycle)
+    krs = [compute_kr(kr, kpis.get(kr.kpi) if kr.kpi else None, cycle, cfg) for kr in obj.key_results]
+    total = sum(kr.weight for kr in obj.key_results)
+    progress = (
+        sum(kr.weight * r.progress for kr, r in zip(obj.key_results, krs, strict=True)) / total if total > 0 else 0.0
+    )
+    expected = expected_progress(cycle, cfg.as_of)
+    status, grade = status_of(progress, expected, cycle, cfg.as_of)
+    bv = obj.business_value
+    predictability = None
+    if bv is not None and bv.planned and bv.actual is not None:
+        predictability = bv.actual / bv.planned
+    return ObjectiveResult(obj.id, progress, expected, status, grade, predictability, krs)

@@ -1,0 +1,198 @@
+"""Front matter to typed pages. Each reader checks types; references are resolved later."""
+
+from __future__ import annotations
+
+from okrsite.diagnostics import Diagnostics, did_you_mean
+from okrsite.load.csvdata import read_csv_measurements
+from okrsite.load.fields import ID_RE, Fields, describe
+from okrsite.model import (
+    BusinessValue,
+    Checkin,
+    FreePage,
+    KeyResult,
+    Kpi,
+    Located,
+    Measurement,
+    Objective,
+    OrgUnit,
+    Page,
+)
+
+TYPES = ("org_unit", "objective", "kpi", "page")
+FOLDER_TYPES = {"org": "org_unit", "objectives": "objective", "kpis": "kpi"}
+KR_KINDS = ("increase", "decrease", "threshold", "milestone", "baseline")
+
+COMMON = frozenset({"type", "id", "title", "order", "description"})
+ALLOWED = {
+    "org_unit": COMMON | {"kind", "parent", "lead"},
+    "objective": COMMON | {"cycle", "org_unit", "owner", "parent", "kpis", "business_value", "key_results"},
+    "kpi": COMMON | {"org_unit", "owner", "unit", "better", "target", "alert", "range", "parent", "indicator",
+                     "measurements", "data"},
+    "page": COMMON,
+}
+KR_KEYS = frozenset({"id", "title", "kind", "start", "target", "unit", "kpi", "weight", "stretch", "checkins",
+                     "range", "due", "done", "current", "description"})
+CHECKIN_KEYS = frozenset({"date", "value", "confidence", "note"})
+MEASUREMENT_KEYS = frozenset({"date", "value", "note"})
+BV_KEYS = frozenset({"planned", "actual"})
+
+
+def default_type(rel: str) -> str:
+    first = rel.split("/", 1)[0] if "/" in rel else ""
+    return FOLDER_TYPES.get(first, "page")
+
+
+def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagnostics) -> Page | None:
+    f = Fields(data, loc, diags)
+    rel = loc.file.rel
+    ptype = default_type(rel)
+    if "type" in data:
+        raw = data["type"]
+        if isinstance(raw, str) and raw in TYPES:
+            ptype = raw
+        else:
+            hint = did_you_mean(str(raw), TYPES)
+            f.error("type", "bad-value", f"unknown page type {describe(raw)}{hint}; use one of {', '.join(TYPES)}")
+    stem = rel.rsplit("/", 1)[-1][:-3]
+    page_id = stem
+    if "id" in data:
+        page_id = f.text("id") or stem
+    if not ID_RE.match(page_id):
+        where = ("id",) if "id" in data else ()
+        suggestion = _slug(page_id)
+        hint = f" (try '{suggestion}')" if suggestion and ID_RE.match(suggestion) else ""
+        diags.error(loc, where, "bad-id",
+                    f"id '{page_id}' must be lower-case ASCII letters, digits and hyphens{hint}")
+    title = f.text("title")
+    if not title.strip():
+        f.require("title", "every page") if not f.has("title") else f.error("title", "missing-field",
+                                                                             "'title' is empty")
+    order = f.number("order") if f.has("order") else None
+    f.unknown_keys(ALLOWED[ptype], ptype.replace("_", " "))
+    common = {"id": page_id, "type": ptype, "title": title, "loc": loc, "body": body, "body_line": body_line,
+              "fields": data, "order": order}
+    if ptype == "org_unit":
+        return OrgUnit(**common, kind=f.text("kind"), parent=f.ident("parent"), lead=f.text("lead"))
+    if ptype == "objective":
+        return _objective(f, common)
+    if ptype == "kpi":
+        return _kpi(f, common, diags)
+    return FreePage(**common)
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+
+
+def _objective(f: Fields, common: dict) -> Objective:
+    f.require("cycle", "an objective")
+    f.require("org_unit", "an objective")
+    parent_raw = f.raw("parent")
+    bv = None
+    bvf = f.mapping("business_value")
+    if bvf is not None:
+        bvf.unknown_keys(BV_KEYS, "business_value")
+        bv = BusinessValue(bvf.number("planned"), bvf.number("actual"))
+        for key in ("planned", "actual"):
+            value = getattr(bv, key)
+            if value is not None and not 0 <= value <= 10:
+                bvf.error(key, "bad-value", f"business value '{key}' should be between 1 and 10, not {value:g}")
+    krs = [_key_result(kf) for kf in f.items("key_results", "key result")]
+    if not f.has("key_results"):
+        f.require("key_results", "an objective")
+    elif not krs and isinstance(f.raw("key_results"), list):
+        f.error("key_results", "missing-field", "an objective needs at least one key result")
+    return Objective(
+        **common,
+        cycle=f.ident("cycle"),
+        org_unit=f.ident("org_unit"),
+        owner=f.text("owner"),
+        parent_raw=parent_raw,
+        parents=f.ident_list("parent"),
+        kpis=f.ident_list("kpis"),
+        business_value=bv,
+        key_results=krs,
+    )
+
+
+def _key_result(kf: Fields) -> KeyResult:
+    kf.unknown_keys(KR_KEYS, "key result")
+    kr_id = kf.text("id")
+    if not kf.has("id"):
+        kf.require("id", "a key result")
+    elif not ID_RE.match(kr_id):
+        kf.error("id", "bad-id", f"key result id '{kr_id}' must be lower-case ASCII letters, digits and hyphens")
+    title = kf.text("title")
+    if not title.strip():
+        kf.require("title", "a key result") if not kf.has("title") else kf.error("title", "missing-field",
+                                                                                 "'title' is empty")
+    kind = kf.choice("kind", KR_KINDS, "increase") or "increase"
+    weight = kf.number("weight")
+    if weight is not None and weight < 0:
+        kf.error("weight", "bad-value", f"'weight' cannot be negative ({weight:g})")
+        weight = None
+    checkins = []
+    for cf in kf.items("checkins", "check-in"):
+        cf.unknown_keys(CHECKIN_KEYS, "check-in")
+        when = cf.date("date", required_for="a check-in")
+        value = cf.number("value") if kind != "milestone" or cf.has("value") else None
+        if kind != "milestone" and not cf.has("value"):
+            cf.require("value", "a check-in")
+        confidence = cf.number("confidence")
+        if confidence is not None and not 0 <= confidence <= 1:
+            cf.error("confidence", "bad-value", f"'confidence' should be between 0 and 1, not {confidence:g}")
+            confidence = None
+        checkins.append(Checkin(when, value, confidence, cf.text("note"), cf.prefix))
+    has_current = kf.has("current")
+    return KeyResult(
+        id=kr_id,
+        title=title,
+        kind=kind,
+        start=kf.number("start"),
+        target=kf.number("target"),
+        unit=kf.text("unit"),
+        kpi=kf.ident("kpi"),
+        weight=1.0 if weight is None else weight,
+        stretch=kf.number("stretch"),
+        range=kf.band("range"),
+        due=kf.date("due"),
+        done=kf.boolean("done"),
+        current=kf.number("current") if has_current else None,
+        has_current=has_current,
+        checkins=checkins,
+        prefix=kf.prefix,
+    )
+
+
+def _kpi(f: Fields, common: dict, diags: Diagnostics) -> Kpi:
+    f.require("org_unit", "a KPI")
+    kpi = Kpi(
+        **common,
+        org_unit=f.ident("org_unit"),
+        owner=f.text("owner"),
+        unit=f.text("unit"),
+        better=f.choice("better", ("higher", "lower"), "higher") or "higher",
+        target=f.number("target"),
+        alert=f.number("alert"),
+        range=f.band("range"),
+        parent=f.ident("parent"),
+        indicator=f.choice("indicator", ("lagging", "leading"), None),
+    )
+    for mf in f.items("measurements", "measurement"):
+        mf.unknown_keys(MEASUREMENT_KEYS, "measurement")
+        kpi.measurements.append(
+            Measurement(mf.date("date", required_for="a measurement"),
+                        mf.number("value", required_for="a measurement"), mf.prefix)
+        )
+    if f.has("data"):
+        data_name = f.text("data")
+        kpi.data_file = data_name
+        if f.has("measurements"):
+            f.error("data", "conflict", "use either 'measurements' or 'data', not both")
+        elif data_name:
+            source, rows = read_csv_measurements(f.loc, ("data",), data_name, diags)
+            kpi.data_source = source
+            kpi.measurements.extend(rows)
+    return kpi

@@ -1,0 +1,209 @@
+"""Markdown bodies: one parser for the whole pipeline.
+
+Loading parses a body once into tokens and pulls out its headings (GitHub-style
+anchors) and links with source positions; validation checks those links; rendering
+rewrites them to output URLs and turns the same tokens into HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from okrsite.model import Pos
+
+_WIKI_RE = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(slots=True)
+class Link:
+    kind: str  # "md" (relative .md), "file" (other relative file), "anchor" (#x), "wiki", "external"
+    target: str  # path (md/file), id or obj/kr (wiki), "" (anchor)
+    anchor: str  # fragment without '#', or ""
+    pos: Pos
+    token: Token  # the token whose href/src the renderer rewrites
+    attr: str = "href"
+    resolved: str | None = None  # set by validation: the target's output URL (from the site root)
+
+
+@dataclass(slots=True)
+class Body:
+    tokens: list[Token] = field(default_factory=list)
+    anchors: list[str] = field(default_factory=list)  # heading ids, in order
+    headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, id)
+    links: list[Link] = field(default_factory=list)
+    text: str = ""  # plain text, for search and summaries
+
+
+def slugify(text: str) -> str:
+    """GitHub's heading anchor: lower case, spaces to hyphens, punctuation dropped."""
+    text = unicodedata.normalize("NFC", text).strip().lower()
+    out = []
+    for ch in text:
+        if ch == " ":
+            out.append("-")
+        elif ch in "-_" or ch.isalnum() or unicodedata.category(ch).startswith("M"):
+            out.append(ch)
+    return "".join(out)
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[[", state.pos):
+        return False
+    m = _WIKI_RE.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("wikilink", "a", 0)
+        token.meta = {"target": m.group(1).strip(), "label": (m.group(2) or "").strip(), "offset": state.pos}
+        token.content = m.group(0)
+    state.pos = m.end()
+    return True
+
+
+def make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    return md
+
+
+_md = make_parser()
+
+
+def _inline_text(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type == "wikilink":
+            parts.append(child.meta["label"] or child.meta["target"])
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def parse_body(body: str, body_line: int) -> Body:
+    """Tokens, heading anchors and links of a body that starts at `body_line` of its file."""
+    doc = Body(tokens=_md.parse(body))
+    lines = body.split("\n")
+    seen: dict[str, int] = {}
+    text_parts: list[str] = []
+    tokens = doc.tokens
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and i + 1 < len(tokens):
+            title = _inline_text(tokens[i + 1])
+            base = slugify(title)
+            n = seen.get(base)
+            slug = base if n is None else f"{base}-{n}"
+            seen[base] = (n or 0) + 1
+            while slug in seen and slug != base and n is not None:
+                n += 1
+                slug = f"{base}-{n}"
+            seen.setdefault(slug, 1)
+            tok.attrSet("id", slug)
+            doc.anchors.append(slug)
+            doc.headings.append((int(tok.tag[1]), title, slug))
+        if tok.type == "inline":
+            text_parts.append(_inline_text(tok))
+            _collect_links(tok, lines, body_line, doc)
+    doc.text = " ".join(p for p in text_parts if p)
+    return doc
+
+
+def _collect_links(inline: Token, lines: list[str], body_line: int, doc: Body) -> None:
+    start_line = inline.map[0] if inline.map else 0
+    end_line = inline.map[1] if inline.map else len(lines)
+    block = "\n".join(lines[start_line:end_line])
+    cursor = 0
+
+    def locate(needle: str) -> Pos:
+        nonlocal cursor
+        idx = block.find(needle, cursor) if needle else -1
+        if idx < 0:
+            idx = block.find(needle) if needle else -1
+        if idx < 0:
+            return Pos(body_line + start_line, 1)
+        cursor = idx + len(needle)
+        before = block[:idx]
+        line = before.count("\n")
+        col = idx - (before.rfind("\n") + 1) + 1
+        return Pos(body_line + start_line + line, col)
+
+    for child in inline.children or []:
+        if child.type == "wikilink":
+            pos = locate(child.content)
+            target = child.meta["target"]
+            doc.links.append(Link("wiki", target, "", Pos(pos.line, pos.col + 2), child))
+        elif child.type in ("link_open", "image"):
+            attr = "href" if child.type == "link_open" else "src"
+            url = str(child.attrGet(attr) or "")
+            if child.markup == "autolink" or child.info == "auto":
+                continue
+            raw = url
+            pos = locate("(" + _raw_hint(raw))
+            pos = Pos(pos.line, pos.col + 1)
+            doc.links.append(classify(url, pos, child, attr))
+
+
+def _raw_hint(url: str) -> str:
+    """The start of the destination as it likely stands in the source (before escaping)."""
+    from urllib.parse import unquote
+
+    return unquote(url)[:20]
+
+
+def classify(url: str, pos: Pos, token: Token, attr: str) -> Link:
+    from urllib.parse import unquote
+
+    if url.startswith("#"):
+        return Link("anchor", "", unquote(url[1:]), pos, token, attr)
+    if _SCHEME_RE.match(url) or url.startswith("//"):
+        return Link("external", url, "", pos, token, attr)
+    path, _, anchor = url.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    if path.endswith(".md"):
+        return Link("md", path, unquote(anchor), pos, token, attr)
+    return Link("file", path, unquote(anchor), pos, token, attr)
+
+
+def render_tokens(tokens: list[Token], rewrites: dict[int, str] | None = None) -> str:
+    """HTML of parsed tokens; `rewrites` maps id(token) to the href/src to emit instead."""
+    return _md.renderer.render(tokens, _md.options, {"rewrites": rewrites or {}})
+
+
+def _rewriting(attr: str, default):  # noqa: ANN001, ANN202
+    def rule(self, tokens, idx, options, env):  # noqa: ANN001, ANN202
+        tok = tokens[idx]
+        new = env.get("rewrites", {}).get(id(tok))
+        if new is None:
+            return default(tokens, idx, options, env)
+        old = tok.attrGet(attr)
+        tok.attrSet(attr, new)
+        try:
+            return default(tokens, idx, options, env)
+        finally:
+            tok.attrSet(attr, old)
+
+    return rule
+
+
+def _render_wikilink(self, tokens, idx, options, env) -> str:  # noqa: ANN001
+    from html import escape
+
+    tok = tokens[idx]
+    label = tok.meta.get("label") or tok.meta.get("resolved_label") or tok.meta["target"]
+    href = env.get("rewrites", {}).get(id(tok))
+    if href is None:
+        return f'<span class="broken-link">{escape(label)}</span>'
+    return f'<a href="{escape(href, quote=True)}" class="wikilink">{escape(label)}</a>'
+
+
+_md.add_render_rule("wikilink", _render_wikilink)
+_md.add_render_rule("link_open", _rewriting("href", _md.renderer.renderToken))
+_md.add_render_rule("image", _rewriting("src", _md.renderer.rules["image"]))

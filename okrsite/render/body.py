@@ -1,0 +1,46 @@
+"""Page bodies to safe HTML: links rewritten to output URLs, then sanitised.
+
+Raw HTML in Markdown is allowed (authors use it for small layout touches) but every
+body goes through nh3 (Rust's ammonia): scripts, event handlers, `javascript:` URLs
+and unknown tags are removed, so no handbook author can run script in a reader's
+browser.
+"""
+
+from __future__ import annotations
+
+import nh3
+
+from okrsite import urls
+from okrsite.markdown import Body, render_tokens
+
+_ATTRS: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
+for _tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+    _ATTRS.setdefault(_tag, set()).add("id")
+_ATTRS["a"] = _ATTRS.get("a", set()) | {"title", "class", "id"}
+_ATTRS["img"] = _ATTRS.get("img", set()) | {"title"}
+_ATTRS["span"] = _ATTRS.get("span", set()) | {"class"}
+for _tag in ("th", "td"):
+    _ATTRS[_tag] = _ATTRS.get(_tag, set()) | {"style"}
+_TAGS = set(nh3.ALLOWED_TAGS) | {"input"} - {"area", "map"}
+_ATTRS["input"] = {"type", "checked", "disabled"}
+SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRS,
+        url_schemes=SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel=None,
+    )
+
+
+def render_body(doc: Body | None, page_url: str) -> str:
+    """HTML for a body, its links made relative to the page at `page_url`."""
+    if doc is None or not doc.tokens:
+        return ""
+    rewrites = {id(link.token): urls.relative(page_url, link.resolved) for link in doc.links
+                if link.resolved is not None}
+    return sanitise(render_tokens(doc.tokens, rewrites))

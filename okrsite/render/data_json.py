@@ -1,0 +1,134 @@
+"""`data.json`: the whole handbook with computed values, for other tools."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from okrsite.compute.results import KrResult, Results
+from okrsite.model import Config, Kpi, Objective, OrgUnit, Site
+from okrsite.validate.graph import Graph
+
+
+def num(x: float | None) -> float | int | None:
+    """Integral values as ints, others rounded so output is stable across platforms."""
+    if x is None:
+        return None
+    if float(x).is_integer() and abs(x) < 2**53:
+        return int(x)
+    return round(float(x), 6)
+
+
+def iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def as_written(value: Any, normalised: list[str]) -> Any:
+    if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        return value
+    return normalised if normalised else None
+
+
+def cycle_state(start: date, end: date, as_of: date) -> str:
+    return "planned" if as_of < start else "ended" if as_of > end else "running"
+
+
+def site_data(cfg: Config) -> dict:
+    return {
+        "title": cfg.title,
+        "description": cfg.description,
+        "base_path": cfg.base_path,
+        "as_of": iso(cfg.as_of),
+        "current_cycle": cfg.current_cycle,
+        "stale_after_days": cfg.stale_after_days,
+    }
+
+
+def kr_data(obj: Objective, r: KrResult, i: int) -> dict:
+    kr = obj.key_results[i]
+    return {
+        "id": kr.id,
+        "title": kr.title,
+        "kind": kr.kind,
+        "current": num(r.current),
+        "current_date": iso(r.current_date),
+        "current_source": r.current_source,
+        "progress": num(r.progress),
+        "progress_raw": num(r.progress_raw),
+        "start": num(kr.start),
+        "target": num(kr.target),
+        "stretch": num(kr.stretch),
+        "range": [num(v) for v in kr.range] if kr.range else None,
+        "due": iso(kr.due),
+        "done": kr.done if kr.kind == "milestone" else None,
+        "unit": kr.unit,
+        "kpi": kr.kpi,
+        "weight": num(kr.weight),
+        "confidence": num(r.confidence),
+        "no_data": r.no_data,
+        "stale": r.stale,
+    }
+
+
+def build_data(site: Site, graph: Graph, results: Results) -> dict:
+    cfg = site.config
+    cycles = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "start": iso(c.start),
+            "end": iso(c.end),
+            "url": f"cycles/{c.id}.html",
+            "state": cycle_state(c.start, c.end, cfg.as_of),
+            "current": c.id == cfg.current_cycle,
+        }
+        for c in cfg.cycles
+    ]
+    units, objectives, kpis = [], [], []
+    for page in site.pages:
+        if graph.pages.get(page.id) is not page:
+            continue
+        base = {"id": page.id, "title": page.title, "url": graph.url_of[page.id]}
+        if isinstance(page, OrgUnit):
+            units.append({**base, "kind": page.kind, "parent": page.parent, "lead": page.lead})
+        elif isinstance(page, Objective):
+            r = results.objectives[page.id]
+            bv = page.business_value
+            objectives.append({
+                **base,
+                "cycle": page.cycle,
+                "org_unit": page.org_unit,
+                "owner": page.owner,
+                "parent": as_written(page.parent_raw, page.parents),
+                "kpis": as_written(page.fields.get("kpis"), page.kpis) or [],
+                "progress": num(r.progress),
+                "expected": num(r.expected),
+                "status": r.status,
+                "grade": r.grade,
+                "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,
+                "predictability": num(r.predictability),
+                "key_results": [kr_data(page, kr, i) for i, kr in enumerate(r.key_results)],
+            })
+        elif isinstance(page, Kpi):
+            r = results.kpis[page.id]
+            kpis.append({
+                **base,
+                "org_unit": page.org_unit,
+                "parent": page.parent,
+                "owner": page.owner,
+                "unit": page.unit,
+                "better": page.better,
+                "target": num(page.target),
+                "alert": num(page.alert),
+                "range": [num(v) for v in page.range] if page.range else None,
+                "indicator": page.indicator,
+                "latest": {"date": iso(r.latest.date), "value": num(r.latest.value)} if r.latest else None,
+                "health": r.health,
+            })
+    return {"site": site_data(cfg), "cycles": cycles, "org_units": units, "objectives": objectives, "kpis": kpis}
+
+
+def render_data(site: Site, graph: Graph, results: Results) -> bytes:
+    data = build_data(site, graph, results)
+    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")

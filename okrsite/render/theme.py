@@ -1,0 +1,63 @@
+"""Theme lookup: the site's `themes/NAME/` first, then the bundled theme, then `default`.
+
+Like MkDocs' `custom_dir` and Pelican's ChoiceLoader: a site overrides any single
+template or static file by placing a file of the same name in its own theme folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+import okrsite
+
+PACKAGE_DIR = Path(okrsite.__file__).parent
+
+
+def bundled_themes_dir() -> Path:
+    """`okrsite/themes` inside an installed wheel, else `themes/` beside the package source."""
+    inside = PACKAGE_DIR / "themes"
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / "themes"
+
+
+def theme_dirs(site_root: Path, name: str) -> list[Path]:
+    """Theme folders, most specific first; only those that exist."""
+    candidates = [site_root / "themes" / name, bundled_themes_dir() / name]
+    if name != "default":
+        candidates += [site_root / "themes" / "default", bundled_themes_dir() / "default"]
+    seen: list[Path] = []
+    for c in candidates:
+        if c.is_dir() and c not in seen:
+            seen.append(c)
+    return seen
+
+
+def known_theme(site_root: Path, name: str) -> bool:
+    return (site_root / "themes" / name).is_dir() or (bundled_themes_dir() / name).is_dir()
+
+
+def make_env(dirs: list[Path]) -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in dirs])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def static_files(dirs: list[Path]) -> dict[str, Path]:
+    """Static files by output-relative path under `assets/`, the most specific theme winning."""
+    found: dict[str, Path] = {}
+    for d in reversed(dirs):
+        static = d / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(static).parts):
+                found["assets/" + path.relative_to(static).as_posix()] = path
+    return found

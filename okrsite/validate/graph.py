@@ -1,0 +1,91 @@
+"""The resolved handbook: every page by id, and who points at whom.
+
+Built once after loading; validation fills it while it checks references, and
+compute and render read it instead of searching the page list again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from okrsite import urls
+from okrsite.diagnostics import ERROR, Diagnostics
+from okrsite.model import FreePage, Kpi, Objective, OrgUnit, Page, Site
+
+
+@dataclass(slots=True)
+class Graph:
+    pages: dict[str, Page] = field(default_factory=dict)
+    url_of: dict[str, str] = field(default_factory=dict)  # page id -> output URL
+    by_rel: dict[str, Page] = field(default_factory=dict)  # content-relative path -> page
+    # resolved relations (only references that name an existing page of the right type)
+    unit_children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    unit_objectives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    unit_kpis: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    cycle_objectives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # objective id -> objectives aligned to it or to one of its key results: (child id, kr id or "")
+    contributors: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # objective id -> resolved parents: (objective id, kr id or "")
+    parents: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    kpi_children: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # kpi id -> objectives naming it in `kpis`, and key results measured by it (objective id, kr id)
+    kpi_objectives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    kpi_key_results: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+
+    def get(self, page_id: str | None, cls: type | None = None) -> Page | None:
+        page = self.pages.get(page_id) if page_id is not None else None
+        if page is not None and cls is not None and not isinstance(page, cls):
+            return None
+        return page
+
+    def unit(self, page_id: str | None) -> OrgUnit | None:
+        return self.get(page_id, OrgUnit)  # type: ignore[return-value]
+
+    def objective(self, page_id: str | None) -> Objective | None:
+        return self.get(page_id, Objective)  # type: ignore[return-value]
+
+    def kpi(self, page_id: str | None) -> Kpi | None:
+        return self.get(page_id, Kpi)  # type: ignore[return-value]
+
+
+def generated_urls(site: Site) -> dict[str, str]:
+    """Outputs okrsite writes besides content pages, with what writes them."""
+    fixed = {
+        urls.HOME: "the home page",
+        urls.MAP: "the alignment map",
+        urls.SEARCH: "the search page",
+        urls.NOT_FOUND: "the 404 page",
+        urls.DATA: "data.json",
+        urls.SITEMAP: "sitemap.xml",
+    }
+    for kind, url in urls.INDEXES.items():
+        fixed[url] = f"the {kind.replace('_', ' ')} index"
+    for cycle in site.config.cycles:
+        fixed[urls.cycle_url(cycle)] = f"the page of cycle '{cycle.id}'"
+    return fixed
+
+
+def build_graph(site: Site, diags: Diagnostics) -> Graph:
+    g = Graph()
+    claimed: dict[str, str] = {u.lower(): what for u, what in generated_urls(site).items()}
+    for page in site.pages:
+        g.by_rel[page.file.rel] = page
+        other = g.pages.get(page.id)
+        if other is not None:
+            diags.error(page.loc, ("id",) if "id" in page.fields else (), "duplicate-id",
+                        f"duplicate id '{page.id}' (also used by {other.file.display})")
+            continue
+        g.pages[page.id] = page
+        url = urls.page_url(page)
+        g.url_of[page.id] = url
+        key = url.lower()
+        if key.startswith(urls.ASSETS + "/") and isinstance(page, FreePage):
+            diags.add(page.file, page.loc.at(), ERROR, "output-collision",
+                      f"page would be written to {url}, inside the theme's {urls.ASSETS}/ folder; move it")
+        elif key in claimed:
+            diags.add(page.file, page.loc.at(), ERROR, "output-collision",
+                      f"page would be written to {url}, which {claimed[key]} already writes")
+        else:
+            claimed[key] = page.file.display
+    return g

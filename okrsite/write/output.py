@@ -1,0 +1,85 @@
+"""Writing the site: refuse dangerous output folders, then swap a finished tree in atomically.
+
+Unlike MkDocs' clean-then-write, the previous output stays whole until the new one
+is complete: we write a sibling temporary folder and exchange the two.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+MARKER = ".okrsite-output"
+MARKER_TEXT = "This folder is written by okrsite build; it is replaced on every build.\n"
+
+Output = bytes | Path  # bytes to write, or a file to copy
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+def refuse_reason(site: Path, out: Path, force: bool) -> str | None:
+    """Why `out` may not be written, or None. Nothing is touched."""
+    site_r = site.resolve()
+    out_r = out.resolve()
+    if _inside(site_r, out_r):
+        return f"output folder {out} is the site or contains it; choose another --out"
+    for name in ("content", "themes"):
+        guarded = site_r / name
+        if _inside(out_r, guarded) or _inside(guarded, out_r):
+            return f"output folder {out} would overwrite {name}/ of the site; choose another --out"
+    if out_r.exists() and not out_r.is_dir():
+        return f"output path {out} exists and is not a folder"
+    if out_r.is_dir() and not force and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
+        return f"output folder {out} is not empty and was not written by okrsite; use --force to replace it"
+    return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return rc == 0
+
+
+def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
+    """Write every output into a fresh sibling folder, then put it in place of `out`."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for rel in sorted(outputs):
+            target = tmp / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = outputs[rel]
+            if isinstance(data, Path):
+                shutil.copyfile(data, target)
+            else:
+                target.write_bytes(data)
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        if out.is_dir() and _exchange(tmp, out):
+            shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous output
+            return
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rmdir(old)
+            os.rename(out, old)
+            os.rename(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
