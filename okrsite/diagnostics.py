@@ -85,9 +85,6 @@ def render(diags: Iterable[Diagnostic], fmt: str, pages: int) -> str:
     items = sorted(diags, key=sort_key)
     if fmt == "json":
         return json.dumps([asdict(d) for d in items], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "github":
-        lines = [d.github() for d in items]
-    else:
-        lines = [d.text() for d in items]
+    lines = [d.github() if fmt == "github" else d.text() for d in items]
     lines.append(summary(items, pages))
     return "\n".join(lines) + "\n"

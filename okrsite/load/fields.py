@@ -120,7 +120,8 @@ class Fields:
         if isinstance(value, date):
             return value
         if isinstance(value, BadScalar):
-            self.diags.error(self.loc, path, "bad-date", f"'{label}' is not a valid date: {value.text} ({value.reason})")
+            self.diags.error(self.loc, path, "bad-date",
+                             f"'{label}' is not a valid date: {value.text} ({value.reason})")
             return None
         if isinstance(value, str):
             try:

@@ -6,18 +6,19 @@ import json
 from datetime import date
 from typing import Any
 
+from okrsite import urls
 from okrsite.compute.results import KrResult, Results
 from okrsite.model import Config, Kpi, Objective, OrgUnit, Site
 from okrsite.validate.graph import Graph
 
 
 def num(x: float | None) -> float | int | None:
-    """Integral values as ints, others rounded so output is stable across platforms."""
+    """Integral values as ints (as the author wrote them); others at full precision."""
     if x is None:
         return None
     if float(x).is_integer() and abs(x) < 2**53:
         return int(x)
-    return round(float(x), 6)
+    return float(x)
 
 
 def iso(d: date | None) -> str | None:
@@ -79,7 +80,7 @@ def build_data(site: Site, graph: Graph, results: Results) -> dict:
             "title": c.title,
             "start": iso(c.start),
             "end": iso(c.end),
-            "url": f"cycles/{c.id}.html",
+            "url": urls.cycle_url(c),
             "state": cycle_state(c.start, c.end, cfg.as_of),
             "current": c.id == cfg.current_cycle,
         }

@@ -16,6 +16,10 @@ def _type_name(page: object) -> str:
     return "page"
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
 def resolve(g: Graph, loc: Located, path: PathKey, ref: str, cls: type, diags: Diagnostics) -> bool:
     """True when `ref` names a page of type `cls`; otherwise one diagnostic at the value."""
     page = g.pages.get(ref)
@@ -25,7 +29,8 @@ def resolve(g: Graph, loc: Located, path: PathKey, ref: str, cls: type, diags: D
         diags.error(loc, path, "unknown-ref", f"unknown {want} '{ref}'{did_you_mean(ref, pool)}")
         return False
     if not isinstance(page, cls):
-        diags.error(loc, path, "wrong-type", f"'{ref}' is a {_type_name(page)}, not a {want} ({page.file.display})")
+        diags.error(loc, path, "wrong-type",
+                    f"'{ref}' is {_a(_type_name(page))}, not {_a(want)} ({page.file.display})")
         return False
     return True
 

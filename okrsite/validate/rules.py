@@ -12,6 +12,8 @@ MIN_KRS, MAX_KRS = 2, 5
 def check_key_result(obj: Objective, kr: KeyResult, diags: Diagnostics) -> None:
     loc, p = obj.loc, kr.prefix
     where = f"key result '{kr.id}'" if kr.id else "a key result"
+    if kr_fields(obj, kr).get("kind", kr.kind) != kr.kind:
+        return  # an unknown kind is reported where it is read; its rules would only add noise
     if kr.kind in ("increase", "decrease"):
         missing = [k for k in ("start", "target") if getattr(kr, k) is None and k not in kr_fields(obj, kr)]
         for key in missing:
@@ -35,9 +37,8 @@ def check_key_result(obj: Objective, kr: KeyResult, diags: Diagnostics) -> None:
     elif kr.kind == "threshold":
         if kr.range is None and "range" not in kr_fields(obj, kr):
             diags.error(loc, p, "missing-field", f"threshold {where} needs 'range: [low, high]'")
-    elif kr.kind == "milestone":
-        if kr.due is None and "due" not in kr_fields(obj, kr):
-            diags.error(loc, p, "missing-field", f"milestone {where} needs 'due' (a date)")
+    elif kr.kind == "milestone" and kr.due is None and "due" not in kr_fields(obj, kr):
+        diags.error(loc, p, "missing-field", f"milestone {where} needs 'due' (a date)")
 
 
 def kr_fields(obj: Objective, kr: KeyResult) -> dict:
@@ -71,9 +72,19 @@ def check_practice(site: Site, g: Graph, diags: Diagnostics) -> None:
     for page in g.pages.values():
         if isinstance(page, Objective):
             _objective_practice(page, g, cfg, diags)
-        elif isinstance(page, Kpi) and not g.kpi_objectives.get(page.id) and not g.kpi_key_results.get(page.id):
+        elif isinstance(page, Kpi) and not _used(page.id, g, set()):
             diags.warning(page.loc, ("title",), "unused-kpi",
                           f"KPI '{page.id}' is used by no objective ('kpis') and no key result ('kpi')")
+
+
+def _used(kpi_id: str, g: Graph, seen: set[str]) -> bool:
+    """Used directly, or through a KPI that feeds it (a cascade parent is as used as its children)."""
+    if kpi_id in seen:
+        return False
+    seen.add(kpi_id)
+    if g.kpi_objectives.get(kpi_id) or g.kpi_key_results.get(kpi_id):
+        return True
+    return any(_used(child, g, seen) for child in g.kpi_children.get(kpi_id, []))
 
 
 def _objective_practice(obj: Objective, g: Graph, cfg: Config, diags: Diagnostics) -> None:
