@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 PathKey = tuple[Any, ...]  # a path into the front matter, e.g. ("key_results", 0, "target")
@@ -37,9 +38,20 @@ class Located:
     file: SourceFile
     values: dict[PathKey, Pos] = field(default_factory=dict)
     keys: dict[PathKey, Pos] = field(default_factory=dict)
+    # Positions cost time and memory and are needed only for diagnostics: when set, this
+    # computes (values, keys) on the first lookup, then is dropped.
+    lazy: Callable[[], tuple[dict[PathKey, Pos], dict[PathKey, Pos]]] | None = None
+
+    def _ensure(self) -> None:
+        if self.lazy is not None:
+            values, keys = self.lazy()
+            self.lazy = None
+            self.values.update(values)
+            self.keys.update(keys)
 
     def at(self, *path: Any) -> Pos:
         """Position of the value at `path`, else of its nearest located ancestor."""
+        self._ensure()
         p = tuple(path)
         while p:
             if p in self.values:
@@ -48,6 +60,7 @@ class Located:
         return self.values.get((), Pos(1, 1))
 
     def key_at(self, *path: Any) -> Pos:
+        self._ensure()
         p = tuple(path)
         return self.keys.get(p) or self.at(*p)
 

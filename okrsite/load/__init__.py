@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -24,12 +25,14 @@ def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
     if isinstance(split, str):
         diags.add(sf, Pos(1, 1), ERROR, "front-matter", split)
         return None
-    parsed = parse(split.yaml or "", split.yaml_line0)
+    parsed = parse(split.yaml or "", split.yaml_line0, marks=False)
     for p in parsed.problems:
         diags.add(sf, p.pos, ERROR, p.code, p.message)
     if parsed.problems and parsed.value is None:
         return None
     loc = Located(sf, parsed.values, parsed.keys)
+    if not parsed.values:  # parsed without marks: find them again if a diagnostic needs one
+        loc.lazy = _marks_later(sf)
     data = parsed.value
     if data is None:
         diags.add(sf, Pos(1, 1), ERROR, "front-matter", "front matter is empty: every page needs at least 'title'")
@@ -42,6 +45,18 @@ def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
     if page is not None:
         page.doc = parse_body(split.body, split.body_line)
     return page
+
+
+def _marks_later(sf: SourceFile) -> Callable[[], tuple[dict, dict]]:
+    def marks() -> tuple[dict, dict]:
+        text = read_text(sf, Diagnostics())
+        split = split_front_matter(text.text) if text else None
+        if split is None or isinstance(split, str):
+            return {}, {}
+        parsed = parse(split.yaml or "", split.yaml_line0, marks=True)
+        return parsed.values, parsed.keys
+
+    return marks
 
 
 def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | None = None) -> Site:

@@ -15,7 +15,25 @@ import yaml
 
 from okrsite.model import PathKey, Pos
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+
+class Loader(_Base):  # type: ignore[misc, valid-type]
+    """libyaml's parser with a memo of implicit tags: keys and small values repeat across files."""
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is not yaml.ScalarNode or len(value) > 64:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_resolved) < 200_000:
+                _resolved[key] = tag
+        return tag
+
 
 MAX_NODES = 200_000  # values built, aliases counted each time they are used
 MAX_DEPTH = 64  # nesting of collections
@@ -57,20 +75,28 @@ def _pos(mark: Any, line0: int) -> Pos:
 
 
 def _nesting_depth(text: str) -> int:
-    """Cheap upper bound on flow nesting, checked before libyaml recurses."""
-    depth = best = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            best = max(best, depth)
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-    indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
-    return max(best, len(indents))
+    """Cheap upper bound on nesting, checked before libyaml's composer recurses."""
+    bound = 0
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth = 0
+        for ch in text:
+            if ch in "[{":
+                depth += 1
+                bound = max(bound, depth)
+            elif ch in "]}":
+                depth = max(0, depth - 1)
+    if text.count("\n") > MAX_DEPTH:
+        indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
+        bound = max(bound, len(indents))
+    return bound
 
 
-def parse(text: str, line0: int = 0) -> Parsed:
-    """Parse one YAML document; `line0` lines precede it in its file."""
+def parse(text: str, line0: int = 0, marks: bool = True) -> Parsed:
+    """Parse one YAML document; `line0` lines precede it in its file.
+
+    With `marks=False` no positions are recorded (the fast path: positions are
+    only needed for diagnostics, and problems found re-run with marks).
+    """
     out = Parsed()
     if _nesting_depth(text) > MAX_DEPTH:
         out.problems.append(
@@ -99,7 +125,9 @@ def parse(text: str, line0: int = 0) -> Parsed:
         return out
     budget = [MAX_NODES]
     try:
-        out.value = _build(node, (), out, line0, budget, 0)
+        out.value = _build(node, (), out, line0, budget, 0, marks)
+        if out.problems and not marks:
+            return parse(text, line0, marks=True)
     except _TooBig:
         out.value = None
         out.values.clear()
@@ -114,24 +142,31 @@ def parse(text: str, line0: int = 0) -> Parsed:
     return out
 
 
-def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list[int], depth: int) -> Any:
+def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list[int], depth: int,
+           marks: bool) -> Any:
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
         raise _TooBig
-    out.values.setdefault(path, _pos(node.start_mark, line0))
+    if marks:
+        out.values.setdefault(path, _pos(node.start_mark, line0))
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR else _scalar(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
                 # `<<: *base` merges; keys already present win, as YAML says
-                merged = _build(vnode, path, out, line0, budget, depth + 1)
+                merged = _build(vnode, path, out, line0, budget, depth + 1, marks)
                 sources = merged if isinstance(merged, list) else [merged]
                 for src in sources:
                     if isinstance(src, dict):
                         for k, v in src.items():
                             result.setdefault(k, v)
                 continue
-            key = _scalar(knode) if isinstance(knode, yaml.ScalarNode) else None
+            if isinstance(knode, yaml.ScalarNode):
+                key = knode.value if knode.tag == _STR else _scalar(knode)
+            else:
+                key = None
             if key is None and not isinstance(knode, yaml.ScalarNode):
                 out.problems.append(
                     YamlProblem(_pos(knode.start_mark, line0), "yaml-key", "a mapping key must be a plain value")
@@ -151,17 +186,21 @@ def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list
                     YamlProblem(_pos(knode.start_mark, line0), "duplicate-key", f"duplicate key '{key}'{where}")
                 )
                 continue
-            out.keys[kpath] = _pos(knode.start_mark, line0)
-            result[key] = _build(vnode, kpath, out, line0, budget, depth + 1)
+            if marks:
+                out.keys[kpath] = _pos(knode.start_mark, line0)
+            result[key] = _build(vnode, kpath, out, line0, budget, depth + 1, marks)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(v, path + (i,), out, line0, budget, depth + 1) for i, v in enumerate(node.value)]
-    return _scalar(node)
+        return [_build(v, path + (i,), out, line0, budget, depth + 1, marks) for i, v in enumerate(node.value)]
+    return None
 
 
 def _scalar(node: yaml.Node) -> Any:
+    make = _constructor.yaml_constructors.get(node.tag)
     try:
-        value = _constructor.construct_object(node, deep=True)
+        if make is None:
+            raise yaml.constructor.ConstructorError(None, None, f"unknown tag {node.tag}", node.start_mark)
+        value = make(_constructor, node)
     except (ValueError, OverflowError, TypeError, yaml.YAMLError) as e:
         return BadScalar(str(node.value), str(e) or type(e).__name__)
     if isinstance(value, bytes):
