@@ -7,10 +7,10 @@ exact source value. Nothing here computes; computed values live in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 PathKey = tuple[Any, ...]  # a path into the front matter, e.g. ("key_results", 0, "target")

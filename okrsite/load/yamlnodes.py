@@ -163,15 +163,12 @@ def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list
                         for k, v in src.items():
                             result.setdefault(k, v)
                 continue
-            if isinstance(knode, yaml.ScalarNode):
-                key = knode.value if knode.tag == _STR else _scalar(knode)
-            else:
-                key = None
-            if key is None and not isinstance(knode, yaml.ScalarNode):
+            if not isinstance(knode, yaml.ScalarNode):
                 out.problems.append(
                     YamlProblem(_pos(knode.start_mark, line0), "yaml-key", "a mapping key must be a plain value")
                 )
                 continue
+            key = knode.value if knode.tag == _STR else _scalar(knode)
             if isinstance(key, BadScalar | list | dict):
                 key = str(key)
             try:
