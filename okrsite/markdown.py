@@ -19,6 +19,15 @@ from okrsite.model import Pos
 
 _WIKI_RE = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+_IGNORED_IN_URL_RE = re.compile(r"[\x00-\x20\x7f]+")  # browsers skip these inside a scheme
+
+
+def unsafe_url(url: str) -> bool:
+    """True when `url` names a scheme outside SAFE_SCHEMES (`javascript:`, `data:`, `vbscript:` …)."""
+    squashed = _IGNORED_IN_URL_RE.sub("", url)
+    m = _SCHEME_RE.match(squashed)
+    return bool(m) and m.group()[:-1].lower() not in SAFE_SCHEMES
 
 
 @dataclass(slots=True)
@@ -70,6 +79,9 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
 def make_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    # Every link parses as a link, so that validation can warn about a `javascript:` one;
+    # rendering then drops any unsafe URL (and nh3 would drop it again).
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
 
 
@@ -181,9 +193,17 @@ def _rewriting(attr: str, default):  # noqa: ANN001, ANN202
     def rule(self, tokens, idx, options, env):  # noqa: ANN001, ANN202
         tok = tokens[idx]
         new = env.get("rewrites", {}).get(id(tok))
+        if new is None and unsafe_url(str(tok.attrGet(attr) or "")):
+            new = ""  # dropped below: the link keeps its text, loses its target
         if new is None:
             return default(tokens, idx, options, env)
         old = tok.attrGet(attr)
+        if new == "":
+            del tok.attrs[attr]
+            try:
+                return default(tokens, idx, options, env)
+            finally:
+                tok.attrSet(attr, old)
         tok.attrSet(attr, new)
         try:
             return default(tokens, idx, options, env)

@@ -1,4 +1,4 @@
-"""HTML pages: which pages exist, what each shows (its context), and the Jinja theme that draws it."""
+"""HTML pages: which pages exist (one `PageJob` each), the theme that draws them, and the assets they load."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from pathlib import Path
 import jinja2
 
 from okrsite import urls
-from okrsite.model import Site
+from okrsite.model import FreePage, Kpi, Objective, OrgUnit, Site
 from okrsite.render import PageJob, RenderInput
-from okrsite.render.body import render_body
 from okrsite.render.theme import make_env, static_files, theme_dirs
 from okrsite.write.output import Output
+
+PLOTLY_URL = f"{urls.ASSETS}/plotly.min.js"
 
 
 @dataclass(slots=True)
@@ -37,22 +38,53 @@ class Theme:
         return self.env.get_template(job.template).render(**job.context).encode("utf-8")
 
 
+def plotly_js() -> Path:
+    """plotly.js as shipped inside the plotly package: copied, never fetched from a CDN."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
 def theme_assets(inp: RenderInput, theme: Theme) -> dict[str, Output]:
-    return dict(static_files(theme.dirs))
+    """Theme static files, plotly.js (once, as a file to copy), the search index and the sitemap."""
+    from okrsite.render.refs import Refs
+    from okrsite.render.search import INDEX_URL, search_index
+    from okrsite.render.sitemap import sitemap
+
+    out: dict[str, Output] = {PLOTLY_URL: plotly_js()}
+    out.update(static_files(theme.dirs))  # a theme may ship its own plotly.min.js
+    out[INDEX_URL] = search_index(Refs(inp))
+    pages = [*inp.graph.url_of.values(), urls.HOME, urls.MAP, urls.SEARCH, *urls.INDEXES.values(),
+             *(urls.cycle_url(c) for c in inp.site.config.cycles)]
+    out[urls.SITEMAP] = sitemap(pages, inp.site.config.base_path)
+    return out
 
 
 def plan_pages(inp: RenderInput) -> list[PageJob]:
-    site_ctx = {"title": inp.site.config.title}
-    jobs = []
+    """Every HTML page with its context; contexts only hold what each page shows."""
+    from okrsite.render.pages.alignment import map_job
+    from okrsite.render.pages.cycle import cycle_job
+    from okrsite.render.pages.free import free_page_job
+    from okrsite.render.pages.home import home_job
+    from okrsite.render.pages.indexes import index_jobs, page_folders
+    from okrsite.render.pages.kpi import kpi_job
+    from okrsite.render.pages.objective import objective_job
+    from okrsite.render.pages.special import not_found_job, search_job
+    from okrsite.render.pages.unit import unit_job
+    from okrsite.render.refs import Refs
+
+    refs = Refs(inp)
+    jobs = [home_job(refs), map_job(refs), search_job(refs), not_found_job(refs), *index_jobs(refs)]
+    jobs += [cycle_job(refs, c) for c in inp.site.config.cycles]
+    folders = page_folders(refs)
+    position = {p.id: (pages, i) for pages in folders.values() for i, p in enumerate(pages)}
     for page in inp.graph.pages.values():
-        url = inp.graph.url_of[page.id]
-        jobs.append(PageJob(url, "page.html", {
-            "site": site_ctx,
-            "page": {"id": page.id, "type": page.type, "title": page.title},
-            "body": render_body(page.doc, url),
-            "root": urls.root_prefix(url),
-        }))
-    jobs.append(PageJob(urls.HOME, "page.html", {
-        "site": site_ctx, "page": {"id": "home", "type": "home", "title": inp.site.config.title},
-        "body": "", "root": ""}))
+        if isinstance(page, Objective) and page.id in inp.results.objectives:
+            jobs.append(objective_job(refs, page))
+        elif isinstance(page, Kpi) and page.id in inp.results.kpis:
+            jobs.append(kpi_job(refs, page))
+        elif isinstance(page, OrgUnit):
+            jobs.append(unit_job(refs, page))
+        elif isinstance(page, FreePage):
+            jobs.append(free_page_job(refs, page, *position[page.id]))
     return jobs

@@ -47,6 +47,9 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    from okrsite.render.filters import install
+
+    install(env)
     return env
 
 

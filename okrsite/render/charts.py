@@ -1,0 +1,263 @@
+"""plotly figures as plain dicts (not `plotly.graph_objects`: ~200× faster, and a dict is the context).
+
+Colours are written as `var(--name)` and resolved from the page's CSS by
+`assets/okrsite.js` at draw time, so charts follow light and dark mode and use the
+same status colours as the chips. Each chart carries a text alternative: a one-line
+summary and a small data table, shown to screen readers and without JavaScript.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from okrsite.compute.progress import clamp, kr_progress
+from okrsite.compute.results import KpiResult, KrResult, ObjectiveResult
+from okrsite.model import Cycle, Kpi, Objective
+from okrsite.render.filters import datefmt, fmt, pct, status_label, tone, with_unit
+from okrsite.render.refs import num
+
+SERIES = [f"var(--series-{i})" for i in range(1, 7)]
+CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": True}
+
+
+def tone_colour(status: str | None) -> str:
+    return f"var(--tone-{tone(status)})"
+
+
+def plain(text: str) -> str:
+    """Text for plotly, which reads `<b>`-style tags and entities in labels: escape them to stay text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def short(text: str, n: int = 40) -> str:
+    """Shortened and escaped for plotly labels."""
+    return plain(text if len(text) <= n else text[: n - 1].rstrip() + "…")
+
+
+def axis(**over: Any) -> dict[str, Any]:
+    a = {"gridcolor": "var(--grid)", "linecolor": "var(--border)", "zerolinecolor": "var(--border)",
+         "tickfont": {"color": "var(--fg-muted)"}, "automargin": True}
+    a.update(over)
+    return a
+
+
+def layout(**over: Any) -> dict[str, Any]:
+    lay: dict[str, Any] = {
+        "margin": {"l": 8, "r": 8, "t": 8, "b": 8},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": "var(--font)", "color": "var(--fg)", "size": 13},
+        "hoverlabel": {"bgcolor": "var(--bg)", "bordercolor": "var(--border)", "font": {"color": "var(--fg)"}},
+        "legend": {"orientation": "h", "x": 0, "y": -0.18, "xanchor": "left", "yanchor": "top",
+                   "font": {"color": "var(--fg-muted)"}},
+        "showlegend": True,
+    }
+    lay.update(over)
+    return lay
+
+
+def chart(chart_id: str, data: list[dict], lay: dict, *, height: int, label: str, summary: str,
+          head: list[str], rows: list[list[str]]) -> dict[str, Any]:
+    return {"id": chart_id, "height": height, "label": label, "summary": summary,
+            "table": {"head": head, "rows": rows},
+            "figure": {"data": data, "layout": {**lay, "height": height}, "config": CONFIG}}
+
+
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+# --- objective: progress over the cycle ----------------------------------------------------------
+
+def _kr_step(obj_kr: Any, res: KrResult, cycle: Cycle, until: date) -> list[tuple[date, float]]:
+    """(date, clamped progress) points of one key result through the cycle."""
+    if obj_kr.kind == "milestone":
+        if not obj_kr.done:
+            return [(until, 0.0)]
+        when = min(max(obj_kr.due or until, cycle.start), until)
+        return [(when, 1.0)]
+    return [(v.date, clamp(kr_progress(obj_kr, v.value))) for v in res.history]
+
+
+def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of: date) -> dict[str, Any] | None:
+    """Per key result progress from its history, the overall progress and the expected-pace line."""
+    if as_of < cycle.start:
+        return None
+    until = min(as_of, cycle.end)
+    data: list[dict] = []
+    steps = [_kr_step(kr, r, cycle, until) for kr, r in zip(obj.key_results, res.key_results, strict=False)]
+    for i, (kr, r, pts) in enumerate(zip(obj.key_results, res.key_results, steps, strict=False)):
+        colour = SERIES[i % len(SERIES)]
+        if kr.kind == "milestone":
+            texts = [("done" if kr.done else "not done") + (f", due {datefmt(_iso(kr.due))}" if kr.due else "")]
+        else:
+            texts = [plain(with_unit(num(v.value), kr.unit)) for v in r.history]
+        trace = {"type": "scatter", "name": short(kr.title, 48), "x": [_iso(d) for d, _ in pts],
+                 "y": [round(p * 100, 2) for _, p in pts], "text": texts,
+                 "mode": "markers" if kr.kind == "milestone" or len(pts) == 1 else "lines+markers",
+                 "line": {"color": colour, "width": 2}, "marker": {"color": colour, "size": 7,
+                                                                   "symbol": "diamond" if kr.kind == "milestone"
+                                                                   else "circle"},
+                 "hovertemplate": "%{x|%d %b %Y}<br>%{text} · %{y:.0f}%<extra>%{fullData.name}</extra>"}
+        data.append(trace)
+    # overall: weighted mean at every date any key result moved, ending at as_of with the computed value
+    dates = sorted({cycle.start, until} | {d for pts in steps for d, _ in pts if d <= until})
+    weights = [kr.weight for kr in obj.key_results]
+    total = sum(weights) or 1.0
+    overall = []
+    for d in dates:
+        acc = 0.0
+        for w, pts in zip(weights, steps, strict=False):
+            known = [p for day, p in pts if day <= d]
+            acc += w * (known[-1] if known else 0.0)
+        overall.append(round(acc / total * 100, 2))
+    if overall:
+        overall[-1] = round(res.progress * 100, 2)
+    data.append({"type": "scatter", "name": "Overall", "x": [_iso(d) for d in dates], "y": overall,
+                 "mode": "lines+markers", "line": {"color": "var(--accent)", "width": 4},
+                 "marker": {"color": "var(--accent)", "size": 6},
+                 "hovertemplate": "%{x|%d %b %Y}<br>overall %{y:.0f}%<extra></extra>"})
+    data.append({"type": "scatter", "name": "Expected pace", "x": [_iso(cycle.start), _iso(cycle.end)],
+                 "y": [0, 100], "mode": "lines", "line": {"color": "var(--fg-muted)", "width": 2, "dash": "dash"},
+                 "hovertemplate": "%{x|%d %b %Y}<br>expected %{y:.0f}%<extra></extra>"})
+    shapes, notes = [], []
+    if cycle.start <= as_of <= cycle.end:
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": _iso(as_of), "x1": _iso(as_of),
+                       "y0": 0, "y1": 1, "line": {"color": "var(--fg-muted)", "width": 1, "dash": "dot"}})
+        notes.append({"x": _iso(as_of), "y": 1, "xref": "x", "yref": "paper", "text": "as of",
+                      "showarrow": False, "yanchor": "bottom", "font": {"size": 11, "color": "var(--fg-muted)"}})
+    lay = layout(xaxis=axis(type="date", range=[_iso(cycle.start), _iso(cycle.end)]),
+                 yaxis=axis(range=[-3, 105], ticksuffix="%", dtick=25), shapes=shapes, annotations=notes,
+                 margin={"l": 8, "r": 8, "t": 20, "b": 8})
+    rows = []
+    for kr, r in zip(obj.key_results, res.key_results, strict=False):
+        when = datefmt(_iso(r.current_date)) if r.current_date else ("—" if r.no_data else "")
+        now = "no data" if r.no_data else ("done" if kr.kind == "milestone" and kr.done else
+                                          "not done" if kr.kind == "milestone" else with_unit(num(r.current),
+                                                                                               kr.unit))
+        rows.append([kr.title, now, when, pct(r.progress)])
+    rows.append(["Overall", "", datefmt(_iso(as_of)), pct(res.progress)])
+    summary = (f"Progress {pct(res.progress)} on {datefmt(_iso(until))}; expected {pct(res.expected)} "
+               f"at this point of {cycle.title}.")
+    return chart(f"chart-progress-{obj.id}", data, lay, height=340,
+                 label=f"Progress of {obj.title} over {cycle.title}", summary=summary,
+                 head=["Key result", "Current", "As of", "Progress"], rows=rows)
+
+
+# --- KPI: time series -----------------------------------------------------------------------------
+
+def kpi_series(kpi: Kpi, res: KpiResult, checkins: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Measurements with target / alert lines or the healthy band, and key-result check-ins as markers.
+
+    `checkins`: [{"title": key result title, "points": [(iso date, value), …]}].
+    """
+    if not res.series and not checkins:
+        return None
+    xs = [_iso(v.date) for v in res.series]
+    ys = [num(v.value) for v in res.series]
+    every = [v for v in ys if v is not None] + [v for c in checkins for _, v in c["points"]]
+    data: list[dict] = [{
+        "type": "scatter", "name": short(kpi.title, 40), "x": xs, "y": ys, "mode": "lines+markers",
+        "line": {"color": "var(--series-1)", "width": 3}, "marker": {"color": "var(--series-1)", "size": 6},
+        "text": [plain(with_unit(v, kpi.unit)) for v in ys],
+        "hovertemplate": "%{x|%d %b %Y}<br>%{text}<extra></extra>"}]
+    first = min(xs + [p[0] for c in checkins for p in c["points"]])
+    last = max(xs + [p[0] for c in checkins for p in c["points"]])
+    shapes: list[dict] = []
+    lines = []
+    if kpi.range is not None:
+        low, high = kpi.range
+        bounds = [v for v in (low, high) if v is not None]
+        lo_all = min(every + bounds)
+        hi_all = max(every + bounds)
+        pad = (hi_all - lo_all or abs(hi_all) or 1) * 0.25
+        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                       "y0": low if low is not None else lo_all - pad, "y1": high if high is not None else hi_all + pad,
+                       "fillcolor": "var(--tone-good)", "opacity": 0.14, "line": {"width": 0}, "layer": "below"})
+        band = f"{fmt(num(low)) if low is not None else '…'} – {fmt(num(high)) if high is not None else '…'}"
+        data.append({"type": "scatter", "name": f"Healthy band {band}", "x": [None], "y": [None],
+                     "mode": "markers", "marker": {"symbol": "square", "size": 12, "color": "var(--tone-good)",
+                                                   "opacity": 0.4}, "hoverinfo": "skip"})
+    else:
+        if kpi.target is not None:
+            lines.append(("Target", kpi.target, "var(--tone-good)", "dash"))
+        if kpi.alert is not None:
+            lines.append(("Alert", kpi.alert, "var(--tone-warn)", "dot"))
+    for name, value, colour, dash in lines:
+        data.append({"type": "scatter", "name": plain(f"{name} {with_unit(num(value), kpi.unit)}"),
+                     "x": [first, last],
+                     "y": [num(value), num(value)], "mode": "lines", "line": {"color": colour, "width": 2,
+                                                                              "dash": dash},
+                     "hovertemplate": "%{fullData.name}<extra></extra>"})
+    for i, c in enumerate(checkins):
+        colour = SERIES[(i + 1) % len(SERIES)]
+        data.append({"type": "scatter", "name": "Check-ins: " + short(c["title"], 36),
+                     "x": [p[0] for p in c["points"]], "y": [p[1] for p in c["points"]], "mode": "markers",
+                     "marker": {"symbol": "diamond", "size": 9, "color": colour,
+                                "line": {"width": 1, "color": "var(--bg)"}},
+                     "hovertemplate": "%{x|%d %b %Y}<br>%{y}<extra>check-in</extra>"})
+    lay = layout(xaxis=axis(type="date"), yaxis=axis(ticksuffix="%" if kpi.unit == "%" else ""),
+                 shapes=shapes, margin={"l": 8, "r": 8, "t": 12, "b": 8})
+    rows = [[datefmt(_iso(v.date)), with_unit(num(v.value), kpi.unit)] for v in res.series[-12:]]
+    if res.latest:
+        summary = (f"Latest {with_unit(num(res.latest.value), kpi.unit)} on {datefmt(_iso(res.latest.date))}: "
+                   f"{status_label(res.health).lower()}")
+    else:
+        summary = "No measurement yet"
+    if kpi.range is not None:
+        summary += f"; healthy between {fmt(num(kpi.range[0]))} and {fmt(num(kpi.range[1]))}"
+    elif kpi.target is not None:
+        summary += f"; target {with_unit(num(kpi.target), kpi.unit)}"
+        if kpi.alert is not None:
+            summary += f", alert {with_unit(num(kpi.alert), kpi.unit)}"
+    summary += f" ({'higher' if kpi.better != 'lower' else 'lower'} is better)."
+    return chart(f"chart-kpi-{kpi.id}", data, lay, height=320, label=f"{kpi.title} over time", summary=summary,
+                 head=["Date", "Value"], rows=rows)
+
+
+# --- bars and donuts -------------------------------------------------------------------------------
+
+def progress_bars(chart_id: str, items: list[dict[str, Any]], expected: float | None, label: str,
+                  summary: str) -> dict[str, Any]:
+    """Horizontal progress bars of objectives, coloured by status, with the expected-pace line."""
+    items = items[::-1]  # plotly draws bottom-up; keep the reading order top-down
+    data = [{"type": "bar", "orientation": "h", "x": [round((i["progress"] or 0) * 100, 1) for i in items],
+             "y": list(range(len(items))), "text": [pct(i["progress"]) for i in items],
+             "textposition": "auto", "marker": {"color": [tone_colour(i["status"]) for i in items]},
+             "textfont": {"color": [f"var(--on-tone-{tone(i['status'])})" for i in items]},
+             "customdata": [[short(i["title"], 60), status_label(i["status"])] for i in items],
+             "hovertemplate": "%{customdata[0]}<br>%{x:.0f}% · %{customdata[1]}<extra></extra>",
+             "showlegend": False}]
+    shapes = []
+    if expected is not None:
+        x = round(expected * 100, 1)
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+                       "line": {"color": "var(--fg)", "width": 2, "dash": "dash"}})
+    # numeric positions with tick labels: two objectives with the same title stay two bars
+    yaxis = axis(tickvals=list(range(len(items))), ticktext=[short(i["title"], 44) for i in items],
+                 tickfont={"color": "var(--fg)"}, showgrid=False)
+    lay = layout(xaxis=axis(range=[0, 101], ticksuffix="%", dtick=20), yaxis=yaxis, shapes=shapes, showlegend=False,
+                 bargap=0.35)
+    height = 60 + 34 * len(items)
+    rows = [[i["title"], status_label(i["status"]), pct(i["progress"])] for i in items[::-1]]
+    return chart(chart_id, data, lay, height=height, label=label, summary=summary,
+                 head=["Objective", "Status", "Progress"], rows=rows)
+
+
+def donut(chart_id: str, counts: list[tuple[str, int]], label: str, summary: str, centre: str) -> dict[str, Any]:
+    """Counts by status as a donut, one status colour per slice."""
+    shown = [(s, n) for s, n in counts if n]
+    data = [{"type": "pie", "hole": 0.62, "sort": False, "direction": "clockwise", "domain": {"x": [0, 0.62]},
+             "labels": [status_label(s) for s, _ in shown], "values": [n for _, n in shown],
+             "marker": {"colors": [tone_colour(s) for s, _ in shown], "line": {"color": "var(--bg)", "width": 2}},
+             "textinfo": "value", "textfont": {"color": [f"var(--on-tone-{tone(s)})" for s, _ in shown]},
+             "hovertemplate": "%{label}: %{value}<extra></extra>"}]
+    lay = layout(showlegend=True, legend={"orientation": "v", "x": 0.68, "y": 0.5, "yanchor": "middle",
+                                          "font": {"color": "var(--fg)"}},
+                 annotations=[{"text": plain(centre), "showarrow": False, "x": 0.31, "y": 0.5, "xref": "paper",
+                               "yref": "paper", "font": {"size": 18, "color": "var(--fg)"}}],
+                 margin={"l": 8, "r": 8, "t": 8, "b": 8})
+    rows = [[status_label(s), str(n)] for s, n in counts]
+    return chart(chart_id, data, lay, height=220, label=label, summary=summary, head=["Status", "Count"],
+                 rows=rows)

@@ -1,0 +1,134 @@
+"""Jinja filters and globals of the theme: formatting and the one status vocabulary.
+
+They live on the environment, not in page contexts, so contexts stay plain data
+and a site's own templates can use the same helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+
+# One tone (colour) per status, used by chips, bars and charts alike.
+TONES = {
+    "on_track": "good", "healthy": "good", "green": "good", "done": "good",
+    "at_risk": "warn", "yellow": "warn",
+    "off_track": "bad", "red": "bad", "overdue": "bad",
+    "planned": "plan", "running": "plan",
+    "ended": "end",
+    "no_data": "none", "no_target": "none", "not_done": "none", "stale": "warn",
+}
+LABELS = {
+    "on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "planned": "Planned",
+    "ended": "Ended", "running": "Running", "healthy": "Healthy", "no_data": "No data",
+    "no_target": "No target", "green": "Green", "yellow": "Yellow", "red": "Red", "done": "Done",
+    "not_done": "Not done", "overdue": "Overdue", "stale": "Stale",
+}
+# A shape per tone as well as a colour, so status never depends on colour alone.
+ICONS = {"good": "✓", "warn": "!", "bad": "✕", "plan": "○", "end": "■", "none": "–"}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+KIND_LABELS = {
+    "increase": "Increase", "decrease": "Decrease", "threshold": "Threshold", "milestone": "Milestone",
+    "baseline": "Baseline",
+}
+
+
+def tone(status: str | None) -> str:
+    return TONES.get(status or "", "none")
+
+
+def status_label(status: str | None) -> str:
+    if not status:
+        return "—"
+    return LABELS.get(status, status.replace("_", " ").capitalize())
+
+
+def status_icon(status: str | None) -> str:
+    return ICONS[tone(status)]
+
+
+def fmt(x: Any) -> str:
+    """A number for reading: thousands separators, at most three decimals, no trailing zeros."""
+    if x is None or isinstance(x, bool):
+        return "—"
+    if not isinstance(x, (int, float)):
+        return str(x)
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    text = f"{x:,.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def with_unit(x: Any, unit: str | None = "") -> str:
+    text = fmt(x)
+    if x is None or not unit:
+        return text
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}"
+
+
+def pct(x: Any, digits: int = 0) -> str:
+    if x is None or isinstance(x, bool) or not isinstance(x, (int, float)):
+        return "—"
+    return f"{x * 100:.{digits}f}%"
+
+
+def datefmt(value: str | None) -> str:
+    """ISO date → '12 Aug 2025' (fixed English month names: output must not depend on the locale)."""
+    if not value:
+        return "—"
+    try:
+        d = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside <script>: `<`, `>`, `&` and line separators escaped, so no title can end the script."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for a, b in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(a, b)
+    return Markup(text)
+
+
+URL_SAFE = "/-._~!$&'()*+,;=:@"
+
+
+def url_path(url: str) -> str:
+    """An output path as a URL: a file named `a#b.md` or `50 %.md` must not turn into an anchor or an escape."""
+    # pages end in .html and anchors (kr-…, headings) never do: a '#' before the end is part of a file name
+    if url.endswith(".html") or "#" not in url:
+        return quote(url, safe=URL_SAFE)
+    path, _, frag = url.rpartition("#")
+    return quote(path, safe=URL_SAFE) + "#" + quote(frag, safe=URL_SAFE + "?")
+
+
+@jinja2.pass_context
+def rel(ctx: jinja2.runtime.Context, url: str | None) -> str:
+    """A site-root URL as seen from the page being rendered (its `root` prefix)."""
+    if not url:
+        return "#"
+    if url.startswith("#"):
+        return url
+    return str(ctx.get("root", "")) + url_path(url)
+
+
+def width(x: Any) -> str:
+    """A 0..1 fraction as a CSS percentage, clamped (for bars)."""
+    if x is None or not isinstance(x, (int, float)):
+        return "0%"
+    return f"{max(0.0, min(1.0, float(x))) * 100:.1f}%"
+
+
+def install(env: jinja2.Environment) -> None:
+    env.filters.update({
+        "tone": tone, "status_label": status_label, "status_icon": status_icon, "fmt": fmt,
+        "with_unit": with_unit, "pct": pct, "datefmt": datefmt, "script_json": script_json, "rel": rel,
+        "width": width, "kind_label": lambda k: KIND_LABELS.get(k, k),
+    })

@@ -1,0 +1,152 @@
+"""The objective page: status and progress, every key result by kind, alignment, KPIs, progress chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from okrsite import urls
+from okrsite.compute.progress import kr_progress
+from okrsite.compute.results import KrResult
+from okrsite.model import KeyResult, Objective
+from okrsite.render import PageJob
+from okrsite.render.body import render_body
+from okrsite.render.charts import objective_progress
+from okrsite.render.nav import (
+    LIST_CAP,
+    body_anchors,
+    body_toc,
+    capped,
+    group,
+    item,
+    page_context,
+    section_ids,
+    toc_entry,
+)
+from okrsite.render.refs import Ref, Refs, iso, num
+from okrsite.render.sparkline import kpi_spark
+
+
+def number_line(values: list[float], low: float | None, high: float | None, current: float | None) -> dict:
+    """Where a threshold band and the current value sit on a bar, as 0..1 fractions."""
+    known = [v for v in [*values, low, high, current] if v is not None]
+    lo, hi = min(known), max(known)
+    pad = (hi - lo) * 0.2 or abs(hi) * 0.1 or 1.0
+    lo, hi = lo - pad, hi + pad
+
+    def at(v: float) -> float:
+        return round((v - lo) / (hi - lo), 4)
+
+    left = at(low) if low is not None else 0.0
+    right = at(high) if high is not None else 1.0
+    return {"band_left": left, "band_width": round(right - left, 4), "open_low": low is None,
+            "open_high": high is None, "marker": at(current) if current is not None else None}
+
+
+def kr_bar(kr: KeyResult, r: KrResult) -> dict[str, Any] | None:
+    """Geometry of the kind-aware bar: from → current → target (and stretch), or a threshold band."""
+    if kr.kind in ("increase", "decrease") and kr.start is not None and kr.target is not None \
+            and kr.target != kr.start:
+        scale = 1.0
+        if kr.stretch is not None:
+            scale = max(1.0, kr_progress(kr, kr.stretch))
+        return {"type": "track", "fill": round(max(0.0, min(scale, r.progress_raw)) / scale, 4),
+                "target_at": round(1 / scale, 4), "stretch_at": 1.0 if kr.stretch is not None else None}
+    if kr.kind == "threshold" and kr.range is not None:
+        return {"type": "band", **number_line([v.value for v in r.history], kr.range[0], kr.range[1],
+                                              r.current)}
+    return None
+
+
+def kr_context(refs: Refs, obj: Objective, kr: KeyResult, r: KrResult) -> dict[str, Any]:
+    as_of = refs.as_of
+    overdue = kr.kind == "milestone" and not kr.done and kr.due is not None and kr.due < as_of
+    stale_days = (as_of - r.current_date).days if r.stale and r.current_date else None
+    contributors = [refs.objective(cid) for cid, kid in refs.graph.contributors.get(obj.id, []) if kid == kr.id]
+    return {
+        "id": kr.id, "anchor": urls.kr_anchor(kr.id), "title": kr.title, "kind": kr.kind, "unit": kr.unit,
+        "weight": num(kr.weight), "stretch": num(kr.stretch), "confidence": num(r.confidence),
+        "no_data": r.no_data, "stale": r.stale, "stale_days": stale_days,
+        "progress": num(r.progress, 4), "progress_raw": num(r.progress_raw, 4),
+        "status": refs.kr_status(obj, r),
+        "current": num(r.current), "current_date": iso(r.current_date), "current_source": r.current_source,
+        "start": num(kr.start), "target": num(kr.target),
+        "range": [num(v) for v in kr.range] if kr.range else None,
+        "due": iso(kr.due), "done": kr.done, "overdue": overdue,
+        "kpi": refs.kpi(kr.kpi),
+        "bar": kr_bar(kr, r),
+        "checkins": [{"date": iso(c.date), "value": num(c.value), "confidence": num(c.confidence),
+                      "note": c.note} for c in kr.checkins],
+        "contributors": [c for c in contributors if c],
+    }
+
+
+def moved_kpis(refs: Refs, obj: Objective) -> list[dict[str, Any]]:
+    """KPIs the objective names in `kpis` and KPIs measuring its key results, each with a sparkline."""
+    order: dict[str, list[str]] = {}
+    for kid in obj.kpis:
+        order.setdefault(kid, []).append("named by this objective")
+    for kr in obj.key_results:
+        if kr.kpi:
+            order.setdefault(kr.kpi, []).append(f"measures “{kr.title}”")
+    out = []
+    for kid, why in order.items():
+        ref = refs.kpi(kid)
+        if ref is not None:
+            out.append({**ref, "why": why, "spark": kpi_spark(refs, kid)})
+    return out
+
+
+def objective_job(refs: Refs, obj: Objective) -> PageJob:
+    url = refs.url(obj.id)
+    res = refs.results.objectives[obj.id]
+    cycle = refs.cfg.cycle(obj.cycle)
+    parents = refs.parent_refs(obj.id)
+    contributors_all = []
+    for cid, kr_id in refs.graph.contributors.get(obj.id, []):
+        ref = refs.objective(cid)
+        if ref:
+            contributors_all.append({"objective": ref, "kr": refs.kr(obj.id, kr_id) if kr_id else None})
+    contributors, more = capped(contributors_all)
+    kpis = moved_kpis(refs, obj)
+    krs = [kr_context(refs, obj, kr, r) for kr, r in zip(obj.key_results, res.key_results, strict=False)]
+    chart = objective_progress(obj, res, cycle, refs.as_of) if cycle else None
+    bv = obj.business_value
+    unit = refs.unit(obj.org_unit)
+    chain = refs.unit_chain(obj.org_unit)
+    body = render_body(obj.doc, url)
+
+    ids = section_ids(["key-results", "progress-chart", "about", "alignment", "kpis"], body_anchors(obj.doc))
+    toc = [toc_entry("Key results", ids["key-results"])]
+    toc += [toc_entry(k["title"], k["anchor"], 3) for k in krs[:12]]
+    if chart:
+        toc.append(toc_entry("Progress over the cycle", ids["progress-chart"]))
+    if body:
+        toc.append(toc_entry("About", ids["about"]))
+        toc += [dict(t, level=3) for t in body_toc(obj.doc, (2,))]
+    toc.append(toc_entry("Alignment", ids["alignment"]))
+    if kpis:
+        toc.append(toc_entry("KPIs it moves", ids["kpis"]))
+
+    sidebar = [
+        group("Organisation", [item(u, depth=i) for i, u in enumerate(chain)]),
+        group("Contributes to", [item(p["kr"] or p["objective"], status=p["objective"]["status"]) for p in parents]),
+        group("Contributors", [item(c["objective"], status=c["objective"]["status"]) for c in contributors_all],
+              more_url=urls.INDEXES["objective"]),
+        group("KPIs", [item(k, status=k["health"]) for k in kpis]),
+    ]
+    crumbs: list[Ref] = [{"title": "Objectives", "url": urls.INDEXES["objective"]}]
+    if refs.cycle(obj.cycle):
+        crumbs.append(refs.cycle(obj.cycle))  # type: ignore[arg-type]
+    return PageJob(url, "objective.html", page_context(
+        refs, url, section="objectives", kind="objective", title=obj.title, page_id=obj.id,
+        crumbs=crumbs, sidebar=sidebar, toc=toc, charts=chart is not None,
+        objective={
+            "id": obj.id, "title": obj.title, "owner": obj.owner, "status": res.status, "grade": res.grade,
+            "progress": num(res.progress, 4), "expected": num(res.expected, 4),
+            "cycle": refs.cycle(obj.cycle), "unit": unit,
+            "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,
+            "predictability": num(res.predictability, 4),
+        },
+        key_results=krs, parents=parents, contributors=contributors, contributors_more=more,
+        kpis=kpis, chart=chart, body=body, list_cap=LIST_CAP, ids=ids,
+    ))

@@ -1,0 +1,184 @@
+"""Small plain-data summaries of pages ("refs") that page contexts embed when they link elsewhere.
+
+A ref carries only what a link shows (title, URL from the site root, status,
+progress), so a page's context, and with it its fingerprint, changes only when
+something it actually shows changes. Refs are built once per render and shared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from okrsite import urls
+from okrsite.compute.progress import status_of
+from okrsite.compute.results import KrResult
+from okrsite.model import Cycle, FreePage, Kpi, Objective, OrgUnit
+from okrsite.render import RenderInput
+
+Ref = dict[str, Any]
+MAX_DEPTH = 50  # parent chains are loop-checked; this only guards rendering a broken handbook
+
+
+def num(x: float | None, digits: int = 6) -> float | int | None:
+    """Stable JSON numbers: integral values as ints, others rounded; NaN/inf as None."""
+    if x is None or not math.isfinite(x):
+        return None
+    x = round(float(x), digits)
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def cycle_state(cycle: Cycle, as_of: date) -> str:
+    return "planned" if as_of < cycle.start else "ended" if as_of > cycle.end else "running"
+
+
+class Refs:
+    """Memoised refs for one render of one handbook."""
+
+    def __init__(self, inp: RenderInput) -> None:
+        self.inp = inp
+        self.site = inp.site
+        self.cfg = inp.site.config
+        self.graph = inp.graph
+        self.results = inp.results
+        self.as_of = inp.site.config.as_of
+        self._memo: dict[tuple[str, str], Ref | None] = {}
+
+    # --- model access -------------------------------------------------------------------------------
+    def obj_page(self, oid: str | None) -> Objective | None:
+        return self.graph.objective(oid)
+
+    def unit_page(self, uid: str | None) -> OrgUnit | None:
+        return self.graph.unit(uid)
+
+    def kpi_page(self, kid: str | None) -> Kpi | None:
+        return self.graph.kpi(kid)
+
+    def url(self, page_id: str) -> str:
+        return self.graph.url_of[page_id]
+
+    def current_cycle(self) -> Cycle | None:
+        return self.cfg.cycle(self.cfg.current_cycle)
+
+    # --- refs ---------------------------------------------------------------------------------------
+    def _cached(self, kind: str, key: str | None, make: Any) -> Ref | None:
+        """make(key) once per (kind, key) and render; refs are shared, so callers copy before changing one."""
+        if key is None:
+            return None
+        k = (kind, key)
+        if k not in self._memo:
+            self._memo[k] = make(key)
+        return self._memo[k]
+
+    def cycle(self, cid: str | None) -> Ref | None:
+        def make(cid: str) -> Ref | None:
+            c = self.cfg.cycle(cid)
+            if c is None:
+                return None
+            return {"id": c.id, "title": c.title, "url": urls.cycle_url(c), "start": iso(c.start),
+                    "end": iso(c.end), "state": cycle_state(c, self.as_of), "current": c.id == self.cfg.current_cycle}
+        return self._cached("cycle", cid, make)
+
+    def unit(self, uid: str | None) -> Ref | None:
+        def make(uid: str) -> Ref | None:
+            u = self.unit_page(uid)
+            if u is None:
+                return None
+            return {"id": u.id, "title": u.title, "url": self.url(u.id), "kind": u.kind, "lead": u.lead}
+        return self._cached("unit", uid, make)
+
+    def objective(self, oid: str | None) -> Ref | None:
+        def make(oid: str) -> Ref | None:
+            o = self.obj_page(oid)
+            r = self.results.objectives.get(oid)
+            if o is None or r is None:
+                return None
+            unit = self.unit(o.org_unit)
+            return {"id": o.id, "title": o.title, "url": self.url(o.id), "owner": o.owner,
+                    "status": r.status, "grade": r.grade, "progress": num(r.progress, 4),
+                    "expected": num(r.expected, 4), "cycle": o.cycle,
+                    "unit": {"title": unit["title"], "url": unit["url"]} if unit else None}
+        return self._cached("objective", oid, make)
+
+    def kr(self, oid: str, kr_id: str) -> Ref | None:
+        """A key result as a link target: its objective's page, anchored at the key result."""
+        def make(key: str) -> Ref | None:
+            o = self.obj_page(oid)
+            r = self.results.objectives.get(oid)
+            if o is None or r is None:
+                return None
+            for kr, kres in zip(o.key_results, r.key_results, strict=False):
+                if kr.id == kr_id:
+                    return {"id": kr.id, "title": kr.title, "url": self.url(o.id) + "#" + urls.kr_anchor(kr.id),
+                            "objective": {"id": o.id, "title": o.title, "url": self.url(o.id)},
+                            "progress": num(kres.progress, 4), "status": self.kr_status(o, kres)}
+            return None
+        return self._cached("kr", f"{oid}/{kr_id}", make)
+
+    def kpi(self, kid: str | None) -> Ref | None:
+        def make(kid: str) -> Ref | None:
+            k = self.kpi_page(kid)
+            r = self.results.kpis.get(kid)
+            if k is None or r is None:
+                return None
+            latest = {"date": iso(r.latest.date), "value": num(r.latest.value)} if r.latest else None
+            return {"id": k.id, "title": k.title, "url": self.url(k.id), "health": r.health, "unit": k.unit,
+                    "latest": latest, "target": num(k.target), "better": k.better,
+                    "indicator": k.indicator}
+        return self._cached("kpi", kid, make)
+
+    def page(self, pid: str | None) -> Ref | None:
+        def make(pid: str) -> Ref | None:
+            p = self.graph.get(pid, FreePage)
+            return {"id": p.id, "title": p.title, "url": self.url(p.id)} if p else None
+        return self._cached("page", pid, make)
+
+    # --- derived ------------------------------------------------------------------------------------
+    def kr_status(self, obj: Objective, kres: KrResult) -> str:
+        """A key result judged like an objective (same thresholds), so the map can colour it; no_data wins."""
+        if kres.no_data:
+            return "no_data"
+        status, grade = status_of(kres.progress, self.results.objectives[obj.id].expected,
+                                  self.cfg.cycle(obj.cycle), self.as_of)
+        return grade or status
+
+    def unit_chain(self, uid: str | None) -> list[Ref]:
+        """The unit and its ancestors, root first."""
+        return self._chain(uid, self.unit_page, self.unit)
+
+    def kpi_chain(self, kid: str | None) -> list[Ref]:
+        """The KPI and the KPIs it cascades from, root first."""
+        return self._chain(kid, self.kpi_page, self.kpi)
+
+    @staticmethod
+    def _chain(start: str | None, page: Callable[[str | None], Any], ref: Callable[[str], Ref | None]) -> list[Ref]:
+        chain: list[Ref] = []
+        seen: set[str] = set()
+        p = page(start)
+        while p is not None and p.id not in seen and len(chain) < MAX_DEPTH:
+            seen.add(p.id)
+            r = ref(p.id)
+            if r:
+                chain.append(r)
+            p = page(p.parent)
+        return chain[::-1]
+
+    def parent_refs(self, oid: str) -> list[Ref]:
+        """What an objective contributes to: objectives, or key results of them."""
+        out = []
+        for pid, kr_id in self.graph.parents.get(oid, []):
+            obj = self.objective(pid)
+            if obj:
+                out.append({"objective": obj, "kr": self.kr(pid, kr_id) if kr_id else None})
+        return out
+
+    def roots(self) -> list[OrgUnit]:
+        """Org units without a (resolvable) parent, in page order."""
+        return [u for u in self.graph.pages.values()
+                if isinstance(u, OrgUnit) and self.unit_page(u.parent) is None]
