@@ -16,7 +16,7 @@ from okrsite.compute.results import Results
 from okrsite.diagnostics import ERROR, Diagnostics
 from okrsite.load import load_site
 from okrsite.model import Site
-from okrsite.render import RenderInput, render_site
+from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
 from okrsite.write.output import Output, write_tree
@@ -56,8 +56,14 @@ def check(root: Path, display_root: str = ".", today: date | None = None) -> Bui
     timings: dict[str, float] = {}
     with _Timer(timings, "load"):
         site = load_site(root, display_root, diags, today)
+    return check_site(site, diags, timings)
+
+
+def check_site(site: Site, diags: Diagnostics, timings: dict[str, float] | None = None) -> Build:
+    """Validate and compute an already-loaded site: `serve` loads pages incrementally, then calls this."""
+    timings = timings if timings is not None else {}
     with _Timer(timings, "validate"):
-        if not known_theme(root, site.config.theme) and site.config.loc is not None:
+        if not known_theme(site.root, site.config.theme) and site.config.loc is not None:
             diags.error(site.config.loc, ("theme",), "unknown-theme",
                         f"unknown theme '{site.config.theme}' (no themes/{site.config.theme}/ in the site)")
             site.config.theme = "default"
@@ -67,11 +73,12 @@ def check(root: Path, display_root: str = ".", today: date | None = None) -> Bui
     return Build(site, diags, resolved, results, timings=timings)
 
 
-def render(build: Build) -> Build:
+def render(build: Build, cache: RenderCache | None = None) -> Build:
+    """Render every output; with a `cache` (serve) unchanged pages are not re-rendered."""
     assert build.resolved is not None and build.results is not None
     with _Timer(build.timings, "render"):
         build.outputs = render_site(RenderInput(build.site, build.resolved.graph, build.results,
-                                                build.resolved.files))
+                                                build.resolved.files), cache)
     return build
 
 
