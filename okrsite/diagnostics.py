@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -11,6 +12,13 @@ from okrsite.model import Located, PathKey, Pos, SourceFile
 
 ERROR = "error"
 WARNING = "warning"
+# Control characters and bidi overrides from a handbook value must not split a diagnostic
+# over lines or drive the reader's terminal; they are shown escaped.
+_UNPRINTABLE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    return _UNPRINTABLE_RE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +44,7 @@ class Diagnostics(list[Diagnostic]):
 
     def add(self, file: SourceFile | str, pos: Pos, severity: str, code: str, message: str) -> None:
         name = file.display if isinstance(file, SourceFile) else file
-        self.append(Diagnostic(name, pos.line, pos.col, severity, code, message))
+        self.append(Diagnostic(printable(name), pos.line, pos.col, severity, code, printable(message)))
 
     def error(self, loc: Located, path: PathKey, code: str, message: str, *, key: bool = False) -> None:
         pos = loc.key_at(*path) if key else loc.at(*path)

@@ -17,6 +17,9 @@ CONFIG_KEYS = frozenset({"title", "base_path", "as_of", "current_cycle", "stale_
                          "description"})
 CYCLE_KEYS = frozenset({"id", "title", "start", "end"})
 CYCLE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+# RFC 3986 path characters only: no quotes, spaces, `<>`, `?#` or `\` (browsers read `/\host`
+# as `//host`, which would send every relative URL of a page with <base> to another host)
+BASE_PATH_RE = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*\Z")
 
 
 def load_config(root: Path, display_root: str, diags: Diagnostics, today: date | None = None) -> Config:
@@ -47,6 +50,10 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
     cfg.description = f.text("description")
     cfg.theme = f.text("theme", "default") or "default"
     base = f.text("base_path", "/") or "/"
+    if not BASE_PATH_RE.match(base):
+        bad = next(ch for ch in base if not BASE_PATH_RE.match(ch))
+        f.error("base_path", "bad-value", f"'base_path' should be a URL path such as /okr/; {bad!r} is not allowed")
+        base = "/"
     cfg.base_path = "/" + base.strip("/") + "/" if base.strip("/") else "/"
     if f.has("as_of"):
         as_of = f.date("as_of")

@@ -27,11 +27,15 @@ def read_csv_measurements(
     source, path = csv_source(md, name)
     site_root = md.path.parents[len(Path(md.rel).parts)]  # content/ is one level below the site
     try:
+        outside = not path.resolve().is_relative_to(site_root.resolve())  # say so before "not found"
         real = path.resolve(strict=True)
     except (OSError, RuntimeError):
+        if outside:
+            diags.error(loc, where, "bad-path", f"data file '{name}' must be a file inside the site")
+            return None, []
         diags.error(loc, where, "missing-file", f"data file '{name}' not found (looked for {source.display})")
         return None, []
-    if not real.is_relative_to(site_root.resolve()) or not real.is_file():
+    if outside or not real.is_relative_to(site_root.resolve()) or not real.is_file():
         diags.error(loc, where, "bad-path", f"data file '{name}' must be a file inside the site")
         return None, []
     text = read_text(source, diags)

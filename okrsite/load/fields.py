@@ -92,19 +92,31 @@ class Fields:
     def as_number(self, value: Any, path: PathKey, label: str) -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             hint = ""
-            if isinstance(value, str):
+            if isinstance(value, BadScalar):
+                hint = f" ({value.reason})"
+            elif isinstance(value, str):
                 stripped = value.strip().rstrip("%").replace(",", "")
                 try:
-                    float(stripped)
-                    hint = f" (write {stripped} and put the unit in 'unit')"
+                    number = float(stripped)
                 except ValueError:
-                    pass
+                    number = None
+                if number is not None and not math.isfinite(number):
+                    hint = " (out of range)" if "e" in stripped.lower() else ""
+                elif number is not None and "e" in stripped.lower():
+                    # YAML 1.1 reads 1e3 as text; only 1.0e+3 (dot and signed exponent) is a number
+                    hint = f" (YAML reads {stripped} as text; write {number:g}, or a dot and a signed exponent: 1.0e+3)"
+                elif number is not None:
+                    hint = f" (write {stripped} and put the unit in 'unit')"
             self.diags.error(self.loc, path, "type", f"'{label}' should be a number, not {describe(value)}{hint}")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self.diags.error(self.loc, path, "type", f"'{label}' should be a finite number, not {value}")
             return None
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int of 309+ digits
+            self.diags.error(self.loc, path, "type", f"'{label}' is too large a number ({len(str(abs(value)))} digits)")
+            return None
 
     def date(self, key: str, *, required_for: str | None = None) -> date | None:
         value = self.data.get(key, _MISSING)

@@ -61,6 +61,8 @@ def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagn
         where = ("id",) if "id" in data else ()
         suggestion = _slug(page_id)
         hint = f" (try '{suggestion}')" if suggestion and ID_RE.match(suggestion) else ""
+        if not hint and "id" not in data:
+            hint = " (the id comes from the file name; rename the file or set 'id:')"
         diags.error(loc, where, "bad-id",
                     f"id '{page_id}' must be lower-case ASCII letters, digits and hyphens{hint}")
     title = f.text("title")
@@ -81,9 +83,12 @@ def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagn
 
 
 def _slug(text: str) -> str:
+    """An id suggestion: accents dropped (café → cafe), anything else non-ASCII removed."""
     import re
+    import unicodedata
 
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9-]+", "-", ascii_text.lower()).strip("-")
 
 
 def _objective(f: Fields, common: dict) -> Objective:

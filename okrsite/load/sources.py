@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +12,10 @@ from okrsite.diagnostics import ERROR, WARNING, Diagnostics
 from okrsite.model import Pos, SourceFile
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Characters a content path may not hold: they would change what the page's URL means in an
+# href (`:` makes `javascript:x.html` a scheme, `#`/`?` cut the path, `%` escapes) or are
+# not portable file names. Spaces and any non-ASCII letters stay allowed.
+_URL_UNSAFE_RE = re.compile(r'[:#?%\\"<>|*\x00-\x1f\x7f]')
 
 
 @dataclass(slots=True)
@@ -48,6 +54,11 @@ def find_content(root: Path, display_root: str, diags: Diagnostics) -> list[Sour
             rel_site = full.relative_to(root).as_posix()
             rel_content = full.relative_to(content).as_posix()
             sf = SourceFile(full, display_path(display_root, rel_site), rel_content)
+            bad = _URL_UNSAFE_RE.search(rel_content)
+            if bad:
+                diags.add(sf, Pos(1, 1), ERROR, "bad-file-name",
+                          f"file name has {bad.group()!r}, which cannot appear in a page URL; rename the file")
+                continue
             if full.is_symlink():
                 try:
                     target = full.resolve(strict=True)
@@ -65,7 +76,11 @@ def find_content(root: Path, display_root: str, diags: Diagnostics) -> list[Sour
 def read_text(sf: SourceFile, diags: Diagnostics) -> Text | None:
     """Decode UTF-8 (a BOM is dropped, CRLF becomes LF); report what cannot be read."""
     try:
-        size = sf.path.stat().st_size
+        st = sf.path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block or never end
+            diags.add(sf, Pos(1, 1), ERROR, "unreadable", "not a regular file; not read")
+            return None
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             diags.add(sf, Pos(1, 1), ERROR, "file-too-large",
                       f"file is {size / 1048576:.1f} MB; okrsite reads files up to {MAX_FILE_BYTES // 1048576} MB")
@@ -76,18 +91,49 @@ def read_text(sf: SourceFile, diags: Diagnostics) -> Text | None:
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    utf = _utf16_or_32(data)
+    if utf:
+        diags.add(sf, Pos(1, 1), ERROR, "encoding", f"file is {utf}, not UTF-8; save it as UTF-8")
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
-        diags.add(sf, Pos(line, col), ERROR, "encoding",
+        pos = _pos_of(data, e.start)
+        diags.add(sf, pos, ERROR, "encoding",
                   f"file is not UTF-8 (byte 0x{data[e.start]:02x}); save it as UTF-8")
+        return None
+    nul = text.find("\0")
+    if nul >= 0:
+        pos = _pos_of(data, len(text[:nul].encode("utf-8")))
+        diags.add(sf, pos, ERROR, "encoding", "file holds a NUL byte: a binary file, or text not saved as UTF-8")
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Text(sf, text)
+
+
+def _utf16_or_32(data: bytes) -> str | None:
+    """Name a UTF-16/32 encoding recognisable by its byte order mark or its NUL pattern."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[: min(len(data), 64) // 2 * 2]
+    if len(head) >= 4:
+        even, odd = head[0::2], head[1::2]
+        if not any(odd) and all(even):
+            return "UTF-16 (little-endian, no byte order mark)"
+        if not any(even) and all(odd):
+            return "UTF-16 (big-endian, no byte order mark)"
+    return None
+
+
+def _pos_of(data: bytes, offset: int) -> Pos:
+    """Line and (character) column of byte `offset`; the bytes before it decode as UTF-8."""
+    before = data[:offset]
+    start = before.rfind(b"\n") + 1
+    col = len(before[start:].decode("utf-8", errors="replace")) + 1
+    return Pos(before.count(b"\n") + 1, col)
 
 
 @dataclass(slots=True)
@@ -100,6 +146,8 @@ class Split:
 
 def split_front_matter(text: str) -> Split | str:
     """Front matter between `---` lines, or the reason there is none."""
+    if not text.strip():
+        return "file is empty: a page needs front matter ('---', at least 'title: …', '---')"
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         return "a page starts with front matter: a '---' line, YAML fields, then '---'"

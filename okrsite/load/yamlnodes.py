@@ -7,6 +7,7 @@ and alias bombs and runaway nesting end as a diagnostic instead of a hang.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,15 @@ class Loader(_Base):  # type: ignore[misc, valid-type]
 
 MAX_NODES = 200_000  # values built, aliases counted each time they are used
 MAX_DEPTH = 64  # nesting of collections
+# libyaml's composer recurses in C: ~100,000 nested brackets overflow the C stack and kill
+# the process, so deeper text is refused before composing; MAX_DEPTH applies while building.
+MAX_SCAN_DEPTH = 1000
 _constructor = yaml.constructor.SafeConstructor()
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t
+    for t in ("null", "bool", "int", "float", "str", "timestamp", "map", "seq", "set", "omap",
+              "pairs", "merge", "value")
+)
 
 
 @dataclass(slots=True)
@@ -45,6 +54,7 @@ class YamlProblem:
     pos: Pos
     code: str
     message: str
+    native: bool = False  # pos already counts lines by "\n" (not taken from a libyaml mark)
 
 
 @dataclass(slots=True)
@@ -67,28 +77,46 @@ class Parsed:
 
 
 class _TooBig(Exception):
-    pass
+    """Building stops at `node` (under `path`) for the reason `code`/`message`."""
+
+    def __init__(self, path: PathKey, node: yaml.Node, code: str, message: str) -> None:
+        super().__init__(message)
+        self.path, self.node, self.code, self.message = path, node, code, message
 
 
 def _pos(mark: Any, line0: int) -> Pos:
     return Pos(mark.line + 1 + line0, mark.column + 1)
 
 
-def _nesting_depth(text: str) -> int:
-    """Cheap upper bound on nesting, checked before libyaml's composer recurses."""
-    bound = 0
-    if text.count("[") + text.count("{") > MAX_DEPTH:
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _too_deep_at(text: str) -> tuple[int, int] | None:
+    """0-based (line, col) where flow brackets nest, or block indentation steps, deeper than
+    MAX_SCAN_DEPTH: a cheap scan before libyaml's composer recurses. None when shallower."""
+    if text.count("[") + text.count("{") > MAX_SCAN_DEPTH:
         depth = 0
-        for ch in text:
+        for i, ch in enumerate(text):
             if ch in "[{":
                 depth += 1
-                bound = max(bound, depth)
+                if depth > MAX_SCAN_DEPTH:
+                    line = text.count("\n", 0, i)
+                    return line, i - (text.rfind("\n", 0, i) + 1)
             elif ch in "]}":
                 depth = max(0, depth - 1)
-    if text.count("\n") > MAX_DEPTH:
-        indents = {len(line) - len(line.lstrip(" -")) for line in text.splitlines() if line.strip()}
-        bound = max(bound, len(indents))
-    return bound
+    if text.count("\n") > MAX_SCAN_DEPTH:
+        indents: set[int] = set()
+        for n, line in enumerate(text.split("\n")):
+            if line.strip():
+                indents.add(len(line) - len(line.lstrip(" -")))
+                if len(indents) > MAX_SCAN_DEPTH:
+                    return n, 0
+    return None
+
+
+# libyaml also breaks lines at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; okrsite counts "\n" only
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
 def parse(text: str, line0: int = 0, marks: bool = True) -> Parsed:
@@ -97,26 +125,61 @@ def parse(text: str, line0: int = 0, marks: bool = True) -> Parsed:
     With `marks=False` no positions are recorded (the fast path: positions are
     only needed for diagnostics, and problems found re-run with marks).
     """
+    deep = _too_deep_at(text)
+    if deep is not None:
+        return Parsed(problems=[YamlProblem(Pos(deep[0] + 1 + line0, deep[1] + 1), "yaml-too-deep",
+                                            f"YAML nested more than {MAX_DEPTH} levels deep")])
+    out = _parse(text, line0, marks)
+    if any(ch in text for ch in _ODD_BREAKS):
+        _remap(out, text, line0)
+    return out
+
+
+def _remap(out: Parsed, text: str, line0: int) -> None:
+    """Turn libyaml's line/column (which also break at NEL, U+2028, U+2029) into okrsite's."""
+    yaml_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n" or ch in _ODD_BREAKS]
+    nl_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+
+    def fix(pos: Pos) -> Pos:
+        row = pos.line - 1 - line0
+        if not 0 <= row < len(yaml_starts):
+            return pos
+        index = yaml_starts[row] + pos.col - 1
+        line = bisect.bisect_right(nl_starts, index) - 1
+        return Pos(line + 1 + line0, index - nl_starts[line] + 1)
+
+    for table in (out.values, out.keys):
+        for key, pos in table.items():
+            table[key] = fix(pos)
+    for problem in out.problems:
+        if not problem.native:
+            problem.pos = fix(problem.pos)
+
+
+def _parse(text: str, line0: int, marks: bool) -> Parsed:
     out = Parsed()
-    if _nesting_depth(text) > MAX_DEPTH:
-        out.problems.append(
-            YamlProblem(Pos(line0 + 1, 1), "yaml-too-deep", f"YAML nested more than {MAX_DEPTH} levels deep")
-        )
-        return out
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         pos = _pos(mark, line0) if mark else Pos(line0 + 1, 1)
-        problem = (e.problem or "invalid YAML").strip()
+        problem = _one_line(e.problem or "invalid YAML")
         lines = text.splitlines()
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             problem += " (YAML does not allow tabs for indentation)"
-        context = f" {e.context.strip()}" if e.context and not e.problem else ""
+        context = f" {_one_line(e.context)}" if e.context and not e.problem else ""
         out.problems.append(YamlProblem(pos, "yaml-syntax", f"invalid YAML: {problem}{context}"))
         return out
+    except yaml.reader.ReaderError as e:  # a control character; its str() spans two lines
+        before = text[: e.position]
+        pos = Pos(before.count("\n") + 1 + line0, e.position - (before.rfind("\n") + 1) + 1)
+        code = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        out.problems.append(YamlProblem(pos, "yaml-syntax",
+                                        f"invalid YAML: character U+{code:04X} is not allowed ({e.reason})",
+                                        native=True))
+        return out
     except yaml.YAMLError as e:
-        out.problems.append(YamlProblem(Pos(line0 + 1, 1), "yaml-syntax", f"invalid YAML: {e}"))
+        out.problems.append(YamlProblem(Pos(line0 + 1, 1), "yaml-syntax", f"invalid YAML: {_one_line(str(e))}"))
         return out
     except RecursionError:
         out.problems.append(YamlProblem(Pos(line0 + 1, 1), "yaml-too-deep", "YAML nested too deeply"))
@@ -125,38 +188,68 @@ def parse(text: str, line0: int = 0, marks: bool = True) -> Parsed:
         return out
     budget = [MAX_NODES]
     try:
-        out.value = _build(node, (), out, line0, budget, 0, marks)
+        out.value = _build(node, (), out, line0, budget, set(), marks)
         if out.problems and not marks:
-            return parse(text, line0, marks=True)
-    except _TooBig:
+            return _parse(text, line0, marks=True)
+    except _TooBig as e:
+        if not marks:
+            return _parse(text, line0, marks=True)
+        # a bomb is reported at the top-level key whose value blew up: the line to edit
+        pos = _pos(e.node.start_mark, line0)
+        if e.code == "yaml-too-large":
+            pos = out.keys.get(e.path[:1], pos)
         out.value = None
         out.values.clear()
         out.keys.clear()
-        out.problems.append(
-            YamlProblem(
-                _pos(node.start_mark, line0),
-                "yaml-too-large",
-                f"YAML expands to more than {MAX_NODES} values (aliases used as a bomb?)",
-            )
-        )
+        out.problems.append(YamlProblem(pos, e.code, e.message))
     return out
 
 
-def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list[int], depth: int,
+def _unknown_tag(node: yaml.Node, out: Parsed, line0: int) -> None:
+    """`!!python/object`, `!custom`: reported, never constructed."""
+    tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+    out.problems.append(YamlProblem(_pos(node.start_mark, line0), "yaml-tag",
+                                    f"unknown YAML tag '{tag}'; remove it (okrsite reads plain YAML only)"))
+
+
+def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list[int], active: set[int],
            marks: bool) -> Any:
+    """The value of `node`; `active` holds the ids of the collections being built around it."""
     budget[0] -= 1
-    if budget[0] < 0 or depth > MAX_DEPTH:
-        raise _TooBig
+    if budget[0] < 0:
+        raise _TooBig(path, node, "yaml-too-large",
+                      f"YAML expands to more than {MAX_NODES} values (aliases used as a bomb?)")
     if marks:
         out.values.setdefault(path, _pos(node.start_mark, line0))
     if isinstance(node, yaml.ScalarNode):
-        return node.value if node.tag == _STR else _scalar(node)
+        if node.tag == _STR:
+            return node.value
+        if node.tag not in _STANDARD_TAGS:
+            _unknown_tag(node, out, line0)
+            return str(node.value)
+        return _scalar(node)
+    if node.tag not in _STANDARD_TAGS:  # reported; the value stands in as text, never constructed
+        _unknown_tag(node, out, line0)
+        return BadScalar(str(node.tag).replace("tag:yaml.org,2002:", "!!"), "unknown YAML tag")
+    if id(node) in active:
+        raise _TooBig(path, node, "yaml-alias-loop", "a YAML alias refers to a collection that contains it")
+    if len(active) >= MAX_DEPTH:
+        raise _TooBig(path, node, "yaml-too-deep", f"YAML nested more than {MAX_DEPTH} levels deep")
+    active.add(id(node))
+    try:
+        return _collection(node, path, out, line0, budget, active, marks)
+    finally:
+        active.discard(id(node))
+
+
+def _collection(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list[int], active: set[int],
+                marks: bool) -> Any:
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
                 # `<<: *base` merges; keys already present win, as YAML says
-                merged = _build(vnode, path, out, line0, budget, depth + 1, marks)
+                merged = _build(vnode, path, out, line0, budget, active, marks)
                 sources = merged if isinstance(merged, list) else [merged]
                 for src in sources:
                     if isinstance(src, dict):
@@ -185,10 +278,10 @@ def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list
                 continue
             if marks:
                 out.keys[kpath] = _pos(knode.start_mark, line0)
-            result[key] = _build(vnode, kpath, out, line0, budget, depth + 1, marks)
+            result[key] = _build(vnode, kpath, out, line0, budget, active, marks)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(v, path + (i,), out, line0, budget, depth + 1, marks) for i, v in enumerate(node.value)]
+        return [_build(v, path + (i,), out, line0, budget, active, marks) for i, v in enumerate(node.value)]
     return None
 
 
@@ -205,5 +298,7 @@ def _scalar(node: yaml.Node) -> Any:
     if isinstance(value, set):
         return sorted(map(str, value))
     if isinstance(value, float) and not math.isfinite(value):
-        return value  # kept; typed readers report non-finite numbers where numbers are expected
+        if str(node.value).lstrip("+-").startswith("."):  # .nan / .inf as written
+            return value  # kept; typed readers report non-finite numbers where numbers are expected
+        return BadScalar(str(node.value), "number out of range")  # 1.0e+400 overflows to inf
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from okrsite.validate.graph import Graph
 
 def num(x: float | None) -> float | int | None:
     """Integral values as ints (as the author wrote them); others at full precision."""
-    if x is None:
+    if x is None or not math.isfinite(x):  # NaN/Infinity are not JSON (degenerate 1e308-sized input)
         return None
     if float(x).is_integer() and abs(x) < 2**53:
         return int(x)

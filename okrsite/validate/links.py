@@ -64,6 +64,9 @@ def _check(page: Page, link: Link, g: Graph, diags: Diagnostics, content, files:
             if not (content / rel).is_file():
                 _err(page, link, "broken-link", f"broken link: file '{link.target}' not found", diags)
                 return
+            if not (content / rel).resolve().is_relative_to(content.parent.resolve()):  # symlinked out: never copied
+                _err(page, link, "broken-link", f"linked file '{link.target}' is a symlink to outside the site", diags)
+                return
             files.add(rel)
             link.resolved = rel + (f"#{link.anchor}" if link.anchor else "")
             return

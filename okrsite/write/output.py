@@ -6,9 +6,11 @@ is complete: we write a sibling temporary folder and exchange the two.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -25,15 +27,23 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def refuse_reason(site: Path, out: Path, force: bool) -> str | None:
-    """Why `out` may not be written, or None. Nothing is touched."""
+    """Why `out` may not be written, or None. Nothing is touched.
+
+    Paths are compared after resolving symlinks and `..`, so no spelling of the site,
+    its content/ or themes/ (which may themselves be symlinks elsewhere) gets through.
+    """
     site_r = site.resolve()
     out_r = out.resolve()
     if _inside(site_r, out_r):
         return f"output folder {out} is the site or contains it; choose another --out"
     for name in ("content", "themes"):
-        guarded = site_r / name
+        guarded = (site_r / name).resolve()
         if _inside(out_r, guarded) or _inside(guarded, out_r):
             return f"output folder {out} would overwrite {name}/ of the site; choose another --out"
+    home = Path(os.path.expanduser("~")).resolve()
+    for what, guarded in (("the current folder", Path.cwd().resolve()), ("your home folder", home)):
+        if _inside(guarded, out_r) and (out_r != guarded or what == "your home folder"):
+            return f"output folder {out} is or contains {what}; choose another --out"
     if out_r.exists() and not out_r.is_dir():
         return f"output path {out} exists and is not a folder"
     if out_r.is_dir() and not force and any(out_r.iterdir()) and not (out_r / MARKER).is_file():
@@ -53,11 +63,58 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def _temp_prefix(out: Path, kind: str) -> str:
+    """`.NAME.new-PID-` / `.NAME.old-PID-`: the PID tells a live build's folder from a stale one."""
+    return f".{out.name}.{kind}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Delete `.NAME.new-*` / `.NAME.old-*` siblings left by a build that was killed (SIGKILL,
+    power loss) before it could clean up; those of a build still running are kept."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(?:new|old)-(\d+)-[A-Za-z0-9_]+\Z")
+    removed = []
+    try:
+        siblings = list(out.parent.iterdir())
+    except OSError:
+        return removed
+    for p in siblings:
+        m = pattern.match(p.name)
+        if m and not p.is_symlink() and p.is_dir() and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _safe_rel(rel: str) -> bool:
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and not any(p in ("", ".", "..") for p in parts)
+
+
 def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
-    """Write every output into a fresh sibling folder, then put it in place of `out`."""
-    out = out.absolute()
+    """Write every output into a fresh sibling folder, then put it in place of `out`.
+
+    `out` is resolved first: when it is a symlink, the folder it points at is replaced
+    and the link stays.
+    """
+    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    remove_stale(out)
+    bad = [rel for rel in outputs if not _safe_rel(rel)]
+    if bad:  # a bug upstream, never a user error: nothing may be written outside `out`
+        raise ValueError(f"output path {bad[0]!r} is not a plain relative path")
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(out, "new"), dir=out.parent))
     try:
         for rel in sorted(outputs):
             target = tmp / rel
@@ -73,7 +130,7 @@ def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous output
             return
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            old = Path(tempfile.mkdtemp(prefix=_temp_prefix(out, "old"), dir=out.parent))
             os.rmdir(old)
             os.rename(out, old)
             os.rename(tmp, out)
@@ -81,5 +138,6 @@ def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
         else:
             os.rename(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(BaseException):  # a second Ctrl-C must not leave tmp behind either
+            shutil.rmtree(tmp, ignore_errors=True)
         raise
