@@ -9,6 +9,7 @@ from pathlib import Path
 
 from okrsite import __version__
 from okrsite.diagnostics import render as render_diagnostics
+from okrsite.load.fields import iso_date
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -30,7 +31,7 @@ def _as_of(text: str | None) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        return iso_date(text)
     except ValueError as e:
         raise UsageError(f"--today '{text}' is not a date (YYYY-MM-DD)") from e
 

@@ -88,6 +88,11 @@ class Config:
     description: str = ""
     cycles: list[Cycle] = field(default_factory=list)
     loc: Located | None = None  # None when okrsite.yaml is absent
+    # Cycles written in okrsite.yaml but rejected with an error there (bad date, missing
+    # field …), and whether okrsite.yaml could not be read at all: an objective naming
+    # such a cycle gets no second, misleading "unknown cycle" error.
+    broken_cycles: set[str] = field(default_factory=set)
+    cycles_unreadable: bool = False
 
     def cycle(self, cycle_id: str | None) -> Cycle | None:
         for c in self.cycles:
@@ -204,6 +209,17 @@ class Site:
     display_root: str  # the SITE argument as given, for display paths
     config: Config
     pages: list[Page] = field(default_factory=list)  # in stable (path) order
+    # content-relative path -> id (from the file name) of each Markdown file that could not
+    # be loaded (unreadable, bad front matter …): it exists, so references to it and links
+    # to it are not reported again as unknown — the file's own error says what is wrong.
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def add(self, rel: str, page: Page | None) -> None:
+        """Record what loading the content file `rel` gave: its page, or None when it failed."""
+        if page is not None:
+            self.pages.append(page)
+        else:
+            self.failed[rel] = rel.rsplit("/", 1)[-1][:-3]
 
     def by_id(self) -> dict[str, Page]:
         return {p.id: p for p in self.pages}

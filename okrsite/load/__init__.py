@@ -63,7 +63,5 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
     config = load_config(root, display_root, diags, today)
     site = Site(root, display_root, config)
     for sf in find_content(root, display_root, diags):
-        page = load_page(sf, diags)
-        if page is not None:
-            site.pages.append(page)
+        site.add(sf.rel, load_page(sf, diags))
     return site

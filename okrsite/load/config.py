@@ -31,6 +31,7 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
     sf = SourceFile(path, display_path(display_root, CONFIG_NAME), "")
     text = read_text(sf, diags)
     if text is None:
+        cfg.cycles_unreadable = True
         _derive_current(cfg)
         return cfg
     parsed = parse(text.text)
@@ -39,11 +40,14 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
     for p in parsed.problems:
         diags.add(sf, p.pos, ERROR, p.code, p.message)
     data = parsed.value
+    if parsed.problems and data is None:
+        cfg.cycles_unreadable = True
     if data is None:
         data = {}
     if not isinstance(data, dict):
         diags.error(loc, (), "type", f"{CONFIG_NAME} should be a mapping of settings, not {describe(data)}")
         data = {}
+        cfg.cycles_unreadable = True
     f = Fields(data, loc, diags)
     f.unknown_keys(CONFIG_KEYS, CONFIG_NAME)
     cfg.title = f.text("title", cfg.title) or cfg.title
@@ -68,6 +72,10 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
     elif "stale_after_days" in data:  # written as null: staleness off
         cfg.stale_after_days = None
     seen: dict[str, int] = {}
+    raw_cycles = data.get("cycles")
+    if raw_cycles is not None and (not isinstance(raw_cycles, list)
+                                   or not all(isinstance(c, dict) for c in raw_cycles)):
+        cfg.cycles_unreadable = True  # reported by f.items; which ids were meant is unknown
     for i, cf in enumerate(f.items("cycles", "cycle")):
         cf.unknown_keys(CYCLE_KEYS, "cycle")
         cid = cf.text("id")
@@ -89,6 +97,8 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
         if ok and start and end:
             seen[cid] = i
             cfg.cycles.append(Cycle(cid, cf.text("title") or cid, start, end, i, cf.prefix))
+        elif cid and cid not in seen:
+            cfg.broken_cycles.add(cid)
     if f.has("current_cycle"):
         cur = f.text("current_cycle")
         if cfg.cycle(cur) is None:
@@ -102,7 +112,8 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
 
 
 def _derive_current(cfg: Config) -> None:
-    """The first listed cycle containing as_of, else the one that ended last before it."""
+    """The first listed cycle containing as_of, else the one that ended last before it, else
+    (every cycle still ahead, where the contract is silent) the one that starts first after it."""
     for c in cfg.cycles:
         if c.start <= cfg.as_of <= c.end:
             cfg.current_cycle = c.id
@@ -110,3 +121,5 @@ def _derive_current(cfg: Config) -> None:
     ended = [c for c in cfg.cycles if c.end < cfg.as_of]
     if ended:
         cfg.current_cycle = max(ended, key=lambda c: (c.end, -c.index)).id
+    elif cfg.cycles:
+        cfg.current_cycle = min(cfg.cycles, key=lambda c: (c.start, c.index)).id

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from okrsite.diagnostics import ERROR, Diagnostics
+from okrsite.load.fields import iso_date
 from okrsite.load.sources import display_path, read_text
 from okrsite.model import Located, Measurement, PathKey, Pos, SourceFile
 
@@ -62,14 +63,14 @@ def read_csv_measurements(
         col_date = _col(row, di)
         col_value = _col(row, vi)
         try:
-            when: date | None = date.fromisoformat(raw_date)
+            when: date | None = iso_date(raw_date)
         except ValueError:
             diags.add(source, Pos(lineno, col_date), ERROR, "bad-date",
                       f"'{raw_date}' is not a valid date (use YYYY-MM-DD)")
             continue
         try:
             value = float(raw_value)
-            if not math.isfinite(value):
+            if not math.isfinite(value) or "_" in raw_value:  # float() reads 1_000 as 1000
                 raise ValueError
         except ValueError:
             diags.add(source, Pos(lineno, col_value), ERROR, "type", f"'{raw_value}' is not a finite number")

@@ -12,6 +12,14 @@ from okrsite.load.yamlnodes import BadScalar
 from okrsite.model import Located, PathKey
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+ISO_DATE_RE = re.compile(r"\d{4}-\d\d-\d\d\Z")
+
+
+def iso_date(text: str) -> date:
+    """`YYYY-MM-DD` only (date.fromisoformat also takes 20250812 and 2025-W33-1); ValueError otherwise."""
+    if not ISO_DATE_RE.match(text):
+        raise ValueError("use YYYY-MM-DD")
+    return date.fromisoformat(text)
 _MISSING = object()
 
 
@@ -137,9 +145,9 @@ class Fields:
             return None
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                return iso_date(value.strip())
             except ValueError as e:
-                reason = str(e) if re.match(r"\d{4}-\d\d-\d\d\Z", value.strip()) else "use YYYY-MM-DD"
+                reason = str(e)
                 self.diags.error(self.loc, path, "bad-date", f"'{label}' is not a valid date: {value} ({reason})")
                 return None
         self.diags.error(self.loc, path, "bad-date", f"'{label}' should be a date (YYYY-MM-DD), not {describe(value)}")
@@ -194,7 +202,8 @@ class Fields:
         if value is _MISSING or value is None:
             return None
         if not isinstance(value, list) or len(value) != 2:
-            self.error(key, "type", f"'{key}' should be [low, high] (either may be null), not {describe(value)}")
+            what = f"a list of {len(value)}" if isinstance(value, list) else describe(value)
+            self.error(key, "type", f"'{key}' should be [low, high] (either may be null), not {what}")
             return None
         low, high = (None if v is None else self.as_number(v, self.path(key) + (i,), key) for i, v in enumerate(value))
         if (low is None and value[0] is not None) or (high is None and value[1] is not None):

@@ -57,6 +57,8 @@ def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagn
     page_id = stem
     if "id" in data:
         page_id = f.text("id") or stem
+        if isinstance(data["id"], str) and not data["id"].strip():
+            f.error("id", "bad-id", f"'id' is empty; remove it to use the file name ('{stem}')")
     if not ID_RE.match(page_id):
         where = ("id",) if "id" in data else ()
         suggestion = _slug(page_id)
@@ -66,7 +68,7 @@ def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagn
         diags.error(loc, where, "bad-id",
                     f"id '{page_id}' must be lower-case ASCII letters, digits and hyphens{hint}")
     title = f.text("title")
-    if not title.strip():
+    if not title.strip() and not isinstance(data.get("title"), (dict, list)):  # else f.text said it
         f.require("title", "every page") if not f.has("title") else f.error("title", "missing-field",
                                                                              "'title' is empty")
     order = f.number("order") if f.has("order") else None
@@ -103,7 +105,7 @@ def _objective(f: Fields, common: dict) -> Objective:
         for key in ("planned", "actual"):
             value = getattr(bv, key)
             if value is not None and not 0 <= value <= 10:
-                bvf.error(key, "bad-value", f"business value '{key}' should be between 1 and 10, not {value:g}")
+                bvf.error(key, "bad-value", f"business value '{key}' should be between 0 and 10, not {value:g}")
     krs = [_key_result(kf) for kf in f.items("key_results", "key result")]
     if not f.has("key_results"):
         f.require("key_results", "an objective")
@@ -130,7 +132,7 @@ def _key_result(kf: Fields) -> KeyResult:
     elif not ID_RE.match(kr_id):
         kf.error("id", "bad-id", f"key result id '{kr_id}' must be lower-case ASCII letters, digits and hyphens")
     title = kf.text("title")
-    if not title.strip():
+    if not title.strip() and not isinstance(kf.raw("title"), (dict, list)):  # else kf.text said it
         kf.require("title", "a key result") if not kf.has("title") else kf.error("title", "missing-field",
                                                                                  "'title' is empty")
     kind = kf.choice("kind", KR_KINDS, "increase") or "increase"

@@ -156,14 +156,31 @@ def _remap(out: Parsed, text: str, line0: int) -> None:
             problem.pos = fix(problem.pos)
 
 
+def _unclosed_opener(e: yaml.MarkedYAMLError, text: str) -> str:
+    """`'['`, `'{'` or the quote that an error while parsing a flow collection or quoted
+    scalar started at, when the parser only noticed on a later line; else ""."""
+    ctx, start, end = e.context or "", e.context_mark, e.problem_mark
+    if start is None or end is None or end.line <= start.line:
+        return ""
+    if not ("flow sequence" in ctx or "flow mapping" in ctx or "quoted scalar" in ctx):
+        return ""
+    lines = text.splitlines()
+    char = lines[start.line][start.column: start.column + 1] if start.line < len(lines) else ""
+    return {"[": "'['", "{": "'{'", '"': "quote (\")", "'": "quote (')"}.get(char, "")
+
+
 def _parse(text: str, line0: int, marks: bool) -> Parsed:
     out = Parsed()
     try:
         node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        pos = _pos(mark, line0) if mark else Pos(line0 + 1, 1)
         problem = _one_line(e.problem or "invalid YAML")
+        opener = _unclosed_opener(e, text)
+        if opener:  # an unclosed [ { or quote: the parser notices lines later; point at the opener
+            mark = e.context_mark
+            problem = f"this {opener} is not closed ({problem})"
+        pos = _pos(mark, line0) if mark else Pos(line0 + 1, 1)
         lines = text.splitlines()
         if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
             problem += " (YAML does not allow tabs for indentation)"

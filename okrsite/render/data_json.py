@@ -93,7 +93,8 @@ def build_data(site: Site, graph: Graph, results: Results) -> dict:
             continue
         base = {"id": page.id, "title": page.title, "url": graph.url_of[page.id]}
         if isinstance(page, OrgUnit):
-            units.append({**base, "kind": page.kind, "parent": page.parent, "lead": page.lead})
+            kind = page.kind if page.fields.get("kind") is not None else None  # as written; absent: null
+            units.append({**base, "kind": kind, "parent": page.parent, "lead": page.lead})
         elif isinstance(page, Objective):
             r = results.objectives[page.id]
             bv = page.business_value
@@ -133,4 +134,17 @@ def build_data(site: Site, graph: Graph, results: Results) -> dict:
 
 def render_data(site: Site, graph: Graph, results: Results) -> bytes:
     data = build_data(site, graph, results)
-    return (json.dumps(data, indent=1, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+    # one entity per line: readable in a diff, and written by json's C encoder (indent= is pure Python,
+    # ~10x slower at 1,000 objectives)
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            rows = ",\n  ".join(_dumps(v) for v in value)
+            parts.append(f'{_dumps(key)}: [\n  {rows}\n ]' if value else f"{_dumps(key)}: []")
+        else:
+            parts.append(f"{_dumps(key)}: {_dumps(value)}")
+    return ("{\n " + ",\n ".join(parts) + "\n}\n").encode("utf-8")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -123,8 +123,7 @@ class SiteState:
                 reread.append(sf.display)
             entries[sf.path] = entry
             diags.extend(entry.diagnostics)
-            if entry.page is not None:
-                site.pages.append(entry.page)
+            site.add(sf.rel, entry.page)
         self._entries = entries
         return site, reread
 

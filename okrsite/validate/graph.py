@@ -32,6 +32,17 @@ class Graph:
     # kpi id -> objectives naming it in `kpis`, and key results measured by it (objective id, kr id)
     kpi_objectives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     kpi_key_results: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # ids that exist but could not be loaded, and pages dropped as duplicates of an id
+    # already taken: references and links to them are already explained by that error
+    failed: dict[str, str] = field(default_factory=dict)  # content-relative path -> id from the file name
+    duplicates: dict[str, list[Page]] = field(default_factory=lambda: defaultdict(list))
+
+    def explained(self, page_id: str, cls: type | None = None) -> bool:
+        """True when a reference to `page_id` fails only because of an error reported elsewhere:
+        the page's file did not load, or the id is duplicated and one of its pages has type `cls`."""
+        if page_id in self.failed.values() and page_id not in self.pages:
+            return True
+        return any(cls is None or isinstance(p, cls) for p in self.duplicates.get(page_id, ()))
 
     def get(self, page_id: str | None, cls: type | None = None) -> Page | None:
         page = self.pages.get(page_id) if page_id is not None else None
@@ -68,13 +79,22 @@ def generated_urls(site: Site) -> dict[str, str]:
 
 def build_graph(site: Site, diags: Diagnostics) -> Graph:
     g = Graph()
+    g.failed = dict(site.failed)
     claimed: dict[str, str] = {u.lower(): what for u, what in generated_urls(site).items()}
+    # Which page keeps an id that several pages claim: the first whose id comes from its file
+    # name, else the first; the others get the error — at their `id:` when they set one.
+    keeper: dict[str, Page] = {}
+    for page in site.pages:
+        kept = keeper.get(page.id)
+        if kept is None or ("id" in kept.fields and "id" not in page.fields):
+            keeper[page.id] = page
     for page in site.pages:
         g.by_rel[page.file.rel] = page
-        other = g.pages.get(page.id)
-        if other is not None:
+        other = keeper[page.id]
+        if other is not page:
             diags.error(page.loc, ("id",) if "id" in page.fields else (), "duplicate-id",
                         f"duplicate id '{page.id}' (also used by {other.file.display})")
+            g.duplicates[page.id].append(page)
             continue
         g.pages[page.id] = page
         url = urls.page_url(page)

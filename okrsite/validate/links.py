@@ -71,7 +71,9 @@ def _check(page: Page, link: Link, g: Graph, diags: Diagnostics, content, files:
             link.resolved = rel + (f"#{link.anchor}" if link.anchor else "")
             return
         target_page = g.by_rel.get(rel)
-        if target_page is None or target_page.id not in g.pages or g.pages[target_page.id] is not target_page:
+        if rel in g.failed or (target_page is not None and g.pages.get(target_page.id) is not target_page):
+            return  # the target exists but did not load, or lost its id to a duplicate: reported there
+        if target_page is None:
             pool = [posixpath.relpath(r, base or ".") for r in g.by_rel]
             hint = did_you_mean(posixpath.relpath(rel, base or "."), pool)
             _err(page, link, "broken-link", f"broken link: '{link.target}' not found{hint}", diags)
@@ -90,6 +92,8 @@ def _check(page: Page, link: Link, g: Graph, diags: Diagnostics, content, files:
 def _check_wiki(page: Page, link: Link, g: Graph, diags: Diagnostics) -> None:
     target, _, kr_id = link.target.partition("/")
     found = g.pages.get(target)
+    if found is None and g.explained(target):
+        return  # the page exists but did not load: its own error says why
     if found is None:
         hint = did_you_mean(target, list(g.pages))
         _err(page, link, "broken-link", f"broken wiki link: no page with id '{target}'{hint}", diags)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from okrsite.diagnostics import Diagnostics, did_you_mean
-from okrsite.model import Kpi, Located, Objective, OrgUnit, PathKey, Site
+from okrsite.model import Config, Kpi, Located, Objective, OrgUnit, PathKey, Site
 from okrsite.validate.graph import Graph
 
 TYPE_NAMES = {OrgUnit: "org unit", Objective: "objective", Kpi: "kpi"}
@@ -24,6 +24,8 @@ def resolve(g: Graph, loc: Located, path: PathKey, ref: str, cls: type, diags: D
     """True when `ref` names a page of type `cls`; otherwise one diagnostic at the value."""
     page = g.pages.get(ref)
     want = TYPE_NAMES[cls]
+    if (page is None or not isinstance(page, cls)) and g.explained(ref, cls):
+        return False  # the page's own load error or duplicate-id error already says why
     if page is None:
         pool = [p.id for p in g.pages.values() if isinstance(p, cls)]
         diags.error(loc, path, "unknown-ref", f"unknown {want} '{ref}'{did_you_mean(ref, pool)}")
@@ -52,16 +54,18 @@ def check_references(site: Site, g: Graph, diags: Diagnostics) -> None:
             if page.parent is not None and resolve(g, loc, ("parent",), page.parent, Kpi, diags):
                 g.kpi_children[page.parent].append(page.id)
         elif isinstance(page, Objective):
-            _objective_refs(page, g, cycles, diags)
+            _objective_refs(page, g, cycles, site.config, diags)
 
 
-def _objective_refs(obj: Objective, g: Graph, cycles: dict, diags: Diagnostics) -> None:
+def _objective_refs(obj: Objective, g: Graph, cycles: dict, cfg: Config, diags: Diagnostics) -> None:
     loc = obj.loc
     if obj.org_unit is not None and resolve(g, loc, ("org_unit",), obj.org_unit, OrgUnit, diags):
         g.unit_objectives[obj.org_unit].append(obj.id)
     if obj.cycle is not None:
         if obj.cycle in cycles:
             g.cycle_objectives[obj.cycle].append(obj.id)
+        elif cfg.cycles_unreadable or obj.cycle in cfg.broken_cycles:
+            pass  # okrsite.yaml's own error explains it
         else:
             hint = did_you_mean(obj.cycle, cycles)
             known = "" if cycles else " (no cycles are configured in okrsite.yaml)"

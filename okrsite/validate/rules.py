@@ -72,7 +72,8 @@ def check_practice(site: Site, g: Graph, diags: Diagnostics) -> None:
     for page in g.pages.values():
         if isinstance(page, Objective):
             _objective_practice(page, g, cfg, diags)
-        elif isinstance(page, Kpi) and not _used(page.id, g, set()):
+        elif isinstance(page, Kpi) and not g.failed and not _used(page.id, g, set()):
+            # (with a page that did not load, who uses what is unknown: no guessing)
             diags.warning(page.loc, ("title",), "unused-kpi",
                           f"KPI '{page.id}' is used by no objective ('kpis') and no key result ('kpi')")
 
@@ -88,21 +89,23 @@ def _used(kpi_id: str, g: Graph, seen: set[str]) -> bool:
 
 
 def _objective_practice(obj: Objective, g: Graph, cfg: Config, diags: Diagnostics) -> None:
-    n = len(obj.key_results)
+    raw = obj.fields.get("key_results")
+    n = len(raw) if isinstance(raw, list) else len(obj.key_results)  # as written, entries in error included
     if n and (n < MIN_KRS or n > MAX_KRS):
         diags.warning(obj.loc, ("key_results",), "kr-count",
                       f"objective has {n} key result{'s' if n != 1 else ''}; {MIN_KRS} to {MAX_KRS} keep it focused")
     cycle = cfg.cycle(obj.cycle)
     if cycle is None:
         return
-    for i, (pid, _) in enumerate(g.parents.get(obj.id, [])):
+    for i, (pid, kr_id) in enumerate(g.parents.get(obj.id, [])):
         parent = g.objective(pid)
         pcycle = cfg.cycle(parent.cycle) if parent else None
         if pcycle is not None and pcycle.start > cycle.end:
             raw = obj.fields.get("parent")
-            path = ("parent", _index_of(raw, pid, i)) if isinstance(raw, list) else ("parent",)
+            ref = f"{pid}/{kr_id}" if kr_id else pid
+            path = ("parent", _index_of(raw, ref, i)) if isinstance(raw, list) else ("parent",)
             diags.warning(obj.loc, path, "later-parent",
-                          f"aligned to '{pid}' in cycle {pcycle.id}, which starts after {cycle.id} ends")
+                          f"aligned to '{ref}' in cycle {pcycle.id}, which starts after {cycle.id} ends")
     for kr in obj.key_results:
         for ci in kr.checkins:
             if ci.date is not None and not cycle.start <= ci.date <= cycle.end:
@@ -111,8 +114,8 @@ def _objective_practice(obj: Objective, g: Graph, cfg: Config, diags: Diagnostic
                               f"({cycle.start} – {cycle.end}) and is not counted")
 
 
-def _index_of(raw: list, pid: str, default: int) -> int:
+def _index_of(raw: list, ref: str, default: int) -> int:
     for i, item in enumerate(raw):
-        if str(item).partition("/")[0] == pid:
+        if str(item) == ref:
             return i
     return default
