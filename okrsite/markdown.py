@@ -48,6 +48,7 @@ class Body:
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, id)
     links: list[Link] = field(default_factory=list)
     text: str = ""  # plain text, for search and summaries
+    html: tuple[tuple[object, ...], str] | None = None  # last rendering, by (page URL, resolved links)
 
 
 def slugify(text: str) -> str:

@@ -136,6 +136,20 @@ def test_csv_edit_rereads_its_kpi(site: Path) -> None:
     assert out.reread == ["site/content/kpis/nps.md"] and "data.json" in out.changed
 
 
+def test_kpi_measurement_redraws_the_chart_of_an_unchanged_objective(site: Path) -> None:
+    """The objective's file is untouched (its page object is kept); its remembered chart must still follow."""
+    state = SiteState(site, "site")
+    state.rebuild()
+    page = "objectives/enhance-digital-customer-satisfaction.html"
+    before = state.outputs[page]
+    assert b"72.22" not in before
+    csv = site / "content/kpis/nps.csv"
+    csv.write_text(csv.read_text(encoding="utf-8") + "2025-08-14,55\n", encoding="utf-8")
+    out = state.rebuild()
+    assert out.reread == ["site/content/kpis/nps.md"] and page in out.rendered
+    assert b"72.22" in state.outputs[page]  # NPS 42 → 60, now 55: (55 - 42) / 18 in the progress chart
+
+
 def test_failed_rebuild_keeps_outputs_and_recovery_reloads(site: Path) -> None:
     state = SiteState(site, "site")
     state.rebuild()

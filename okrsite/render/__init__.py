@@ -1,10 +1,11 @@
 """Render stage: the resolved, computed handbook → output files (path → bytes or file to copy).
 
 Every HTML page is planned as a `PageJob`: an output URL, a template and a context
-of plain JSON-able data. The context is all the template may read, so its hash
-says whether the page can have changed: `RenderCache` skips the Jinja render when
-it has not. That is what lets `serve` re-render piecemeal, and later lets `build`
-skip unchanged outputs.
+of plain JSON-able data. The context is all the template may read, so comparing it
+with the last one says whether the page can have changed: `RenderCache` skips the
+Jinja render when it has not. That is what lets `serve` re-render piecemeal; the
+same context, hashed by `fingerprint`, will let `build` skip unchanged outputs
+across runs.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class RenderInput:
     results: Results
     files: set[str] = field(default_factory=set)  # content-relative non-Markdown files linked from bodies
     extra: dict[str, Any] = field(default_factory=dict)  # options for the renderer (none today)
+    # costly derived values kept between `serve` rebuilds, each stored with the inputs it came from
+    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -39,14 +42,21 @@ class PageJob:
 
 @dataclass(slots=True)
 class RenderCache:
-    """Rendered bytes by URL with the fingerprint of what produced them."""
+    """Rendered bytes by URL with the template and context that produced them.
 
-    pages: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    Contexts are compared with `==` (a deep compare in C, several times cheaper than
+    serialising them to hash); they are plain data, so equal contexts render alike.
+    """
+
+    pages: dict[str, tuple[str, dict[str, Any], bytes]] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # URLs actually rendered by the last call
     theme_key: str = ""  # changes when templates change, invalidating everything
+    theme: Any = None  # the last `Theme`, reused while its files are unchanged
+    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # see `RenderInput.memo`
 
 
 def fingerprint(job: PageJob, theme_key: str) -> str:
+    """A stable hash of everything a page's bytes depend on, for caches that outlive the process."""
     blob = json.dumps([theme_key, job.template, job.context], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
 
@@ -54,27 +64,28 @@ def fingerprint(job: PageJob, theme_key: str) -> str:
 def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str, Output]:
     from okrsite.render.data_json import render_data
     from okrsite.render.html import Theme, plan_pages, theme_assets
+    from okrsite.render.refs import Refs
 
-    theme = Theme.for_site(inp.site)
     cache = cache if cache is not None else RenderCache()
+    inp.memo = cache.memo
+    theme = cache.theme = Theme.for_site(inp.site, cache.theme)
     if cache.theme_key != theme.key:
         cache.pages.clear()
         cache.theme_key = theme.key
     cache.rendered = []
     outputs: dict[str, Output] = {}
     live: set[str] = set()
-    for job in plan_pages(inp):
-        fp = fingerprint(job, theme.key)
+    refs = Refs(inp)  # shared by every page and the search index: each ref is built once
+    for job in plan_pages(inp, refs):
         hit = cache.pages.get(job.url)
-        if hit is None or hit[0] != fp:
-            data = theme.render(job)
-            cache.pages[job.url] = (fp, data)
+        if hit is None or hit[0] != job.template or hit[1] != job.context:
+            hit = cache.pages[job.url] = (job.template, job.context, theme.render(job))
             cache.rendered.append(job.url)
-        outputs[job.url] = cache.pages[job.url][1]
+        outputs[job.url] = hit[2]
         live.add(job.url)
     for url in [u for u in cache.pages if u not in live]:
         del cache.pages[url]
-    outputs.update(theme_assets(inp, theme))
+    outputs.update(theme_assets(inp, theme, refs))
     for rel in sorted(inp.files):
         outputs.setdefault(rel, Path(inp.site.root / "content" / rel))
     outputs["data.json"] = render_data(inp.site, inp.graph, inp.results)

@@ -41,6 +41,12 @@ def render_body(doc: Body | None, page_url: str) -> str:
     """HTML for a body, its links made relative to the page at `page_url`."""
     if doc is None or not doc.tokens:
         return ""
+    # `serve` keeps unchanged pages between rebuilds: their body renders once while its links resolve alike
+    key = (page_url, tuple((link.resolved, link.token.meta.get("resolved_label")) for link in doc.links))
+    if doc.html is not None and doc.html[0] == key:
+        return doc.html[1]
     rewrites = {id(link.token): urls.relative(page_url, link.resolved) for link in doc.links
                 if link.resolved is not None}
-    return sanitise(render_tokens(doc.tokens, rewrites))
+    html = sanitise(render_tokens(doc.tokens, rewrites))
+    doc.html = (key, html)
+    return html

@@ -66,6 +66,15 @@ class Refs:
     def current_cycle(self) -> Cycle | None:
         return self.cfg.cycle(self.cfg.current_cycle)
 
+    def remembered(self, key: Any, inputs: Any, make: Callable[[], Any]) -> Any:
+        """`make()`, or its value from an earlier render when `inputs` compare equal (serve rebuilds)."""
+        hit = self.inp.memo.get(key)
+        if hit is not None and hit[0] == inputs:
+            return hit[1]
+        value = make()
+        self.inp.memo[key] = (inputs, value)
+        return value
+
     # --- refs ---------------------------------------------------------------------------------------
     def _cached(self, kind: str, key: str | None, make: Any) -> Ref | None:
         """make(key) once per (kind, key) and render; refs are shared, so callers copy before changing one."""
