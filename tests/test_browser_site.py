@@ -205,3 +205,141 @@ def test_a_page_works_from_file_url(chromium: Any, example_site: Path) -> None:
         assert watch.problems == []
     finally:
         context.close()
+
+
+# one page of every kind: home, map, indexes, cycles (running, ended), every unit kind, objectives with every
+# key-result kind, KPIs (band, target and alert, cascade), a free page, search and 404
+PAGE_KINDS = ("index.html", "map.html", "cycles/index.html", "cycles/2025-Q3.html", "cycles/2025-Q2.html",
+              "org/index.html", "org/digital-airline.html", "org/customer-experience.html",
+              "org/flight-ops-solution-train.html", "org/mobile-engagement.html", "org/rebooking-squad.html",
+              "objectives/index.html", "objectives/track-every-bag.html",
+              "objectives/make-app-the-trip-companion.html", "objectives/build-voice-of-customer.html",
+              "objectives/enhance-digital-customer-satisfaction.html", "kpis/index.html",
+              "kpis/crew-schedule-adherence.html", "kpis/nps.html", "kpis/customer-satisfaction.html",
+              "handbook/glossary.html", "pages/index.html", "search.html?q=rebooking", "404.html")
+
+# WCAG relative luminance and contrast, with a translucent colour laid over the one beneath it
+CONTRAST_JS = """
+(els) => {
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const backdrop = el => {  // the first opaque background behind el, with the translucent ones on top of it
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const bg = parse(getComputedStyle(e).backgroundColor);
+      if (bg[3] > 0) { layers.push(bg); if (bg[3] >= 1) break; }
+    }
+    let c = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) c = over(layers[i], c);
+    return c;
+  };
+  return els.filter(el => el.offsetWidth).map(el => {
+    const fg = parse(getComputedStyle(el).color), bg = backdrop(el);
+    const a = lum(over(fg, bg)), b = lum(bg);
+    return [el.className + ': ' + el.textContent.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+  });
+}
+"""
+
+
+def test_phone_width_has_no_horizontal_scroll_on_any_page_kind(chromium: Any, example_url: str) -> None:
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        pg = context.new_page()
+        for rel in PAGE_KINDS:
+            pg.goto(example_url + rel)
+            wait_for_charts(pg)
+            width = pg.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, (rel, width)
+            # the objectives tables turn into stacked rows: status and progress stay on screen
+            for box in pg.locator(".table.objectives .col-status .chip").evaluate_all(
+                    "els => els.map(e => e.getBoundingClientRect().right)"):
+                assert box <= 375, rel
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_status_text_meets_wcag_aa_contrast(chromium: Any, example_url: str, scheme: str) -> None:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        pg = context.new_page()
+        checked = 0
+        for rel in ("map.html", "objectives/track-every-bag.html", "kpis/nps.html", "cycles/2025-Q2.html",
+                    "index.html"):
+            pg.goto(example_url + rel)
+            ratios = pg.locator(".chip, .nav-status, .st, .muted, .crumbs a, .tabs a, .hit-type").evaluate_all(
+                CONTRAST_JS)
+            for what, ratio in ratios:
+                assert ratio >= 4.5, (rel, scheme, what, round(ratio, 2))
+            checked += len(ratios)
+        assert checked > 100
+    finally:
+        context.close()
+
+
+def test_sidebar_status_is_shown_in_words(example_url: str, page: tuple[Any, Watch]) -> None:
+    pg, _ = page
+    labels = {"On track", "At risk", "Off track", "Healthy", "No data", "No target", "Running", "Ended",
+              "Planned", "Green", "Yellow", "Red"}
+    for rel in ("objectives/make-app-the-trip-companion.html", "kpis/nps.html", "cycles/index.html"):
+        pg.goto(example_url + rel)
+        shown = pg.locator(".sidebar .nav-status").evaluate_all("""els => els.map(e => [
+            e.querySelector('.nav-status-icon').textContent,
+            [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim(),
+            e.offsetWidth > 0])""")
+        assert shown, rel
+        for icon, word, visible in shown:  # a shape, then the word: never a coloured dot alone
+            assert visible and word in labels and icon in "✓!✕○■–", (rel, icon, word)
+
+
+def test_charts_use_the_status_colours_and_words_of_the_chips(chromium: Any, example_url: str) -> None:
+    for scheme in ("light", "dark"):
+        context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        try:
+            pg = context.new_page()
+            pg.goto(example_url + "org/digital-airline.html")
+            wait_for_charts(pg)
+            tones = pg.evaluate("""() => { const s = getComputedStyle(document.documentElement);
+                const rgb = v => { const d = document.createElement('i'); d.style.color = v; document.body.append(d);
+                                   const c = getComputedStyle(d).color; d.remove(); return c; };
+                return ['good', 'warn', 'bad'].map(t => rgb(s.getPropertyValue('--tone-' + t).trim())); }""")
+            fills = pg.locator(".chart-plot .bars .point path").evaluate_all(
+                "els => els.map(e => getComputedStyle(e).fill)")
+            assert fills and set(fills) <= set(tones), (scheme, fills, tones)
+            texts = pg.locator(".chart-plot .bars .point text").evaluate_all("els => els.map(e => e.textContent)")
+            assert any("At risk" in t for t in texts) and any("Off track" in t for t in texts), texts
+            bg = pg.evaluate("getComputedStyle(document.querySelector('.chart-plot .main-svg')).backgroundColor")
+            assert bg in ("rgba(0, 0, 0, 0)", "transparent"), bg  # charts sit on the card: dark in dark mode
+        finally:
+            context.close()
+
+
+def test_threshold_marker_sits_near_a_close_bound(example_url: str, page: tuple[Any, Watch]) -> None:
+    pg, _ = page
+    pg.goto(example_url + "objectives/track-every-bag.html")
+    band = pg.locator("#kr-rfid-read-rate .band")
+    bar = band.bounding_box()
+    ok = band.locator(".band-ok").bounding_box()
+    marker = band.locator(".band-marker").bounding_box()
+    assert bar and ok and marker
+    gap = ok["x"] - (marker["x"] + marker["width"] / 2)  # 98.6 % against "at least 99 %"
+    assert 0 < gap < 0.12 * bar["width"], (gap, bar["width"])
+    assert pg.locator("#kr-rfid-read-rate .band-tick").first.inner_text() == "99%"
+    assert "at least 99%" in pg.locator("#kr-rfid-read-rate .kr-scale").inner_text()
+
+
+def test_every_tab_stop_shows_focus(example_url: str, page: tuple[Any, Watch]) -> None:
+    pg, _ = page
+    pg.goto(example_url + "objectives/track-every-bag.html")
+    seen = 0
+    for _ in range(30):
+        pg.keyboard.press("Tab")
+        style = pg.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+            return [e.tagName + '.' + e.className, s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }""")
+        what, outline, width, shadow = style
+        assert (outline != "none" and width >= 2) or shadow != "none", style
+        seen += 1
+    assert seen == 30

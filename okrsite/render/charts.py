@@ -14,7 +14,7 @@ from typing import Any
 from okrsite.compute.progress import clamp, kr_progress
 from okrsite.compute.results import KpiResult, KrResult, ObjectiveResult
 from okrsite.model import Cycle, Kpi, Objective
-from okrsite.render.filters import datefmt, fmt, pct, status_label, tone, with_unit
+from okrsite.render.filters import band, datefmt, pct, status_label, tone, with_unit
 from okrsite.render.refs import num
 
 SERIES = [f"var(--series-{i})" for i in range(1, 7)]
@@ -162,8 +162,6 @@ def kpi_series(kpi: Kpi, res: KpiResult, checkins: list[dict[str, Any]]) -> dict
         "line": {"color": "var(--series-1)", "width": 3}, "marker": {"color": "var(--series-1)", "size": 6},
         "text": [plain(with_unit(v, kpi.unit)) for v in ys],
         "hovertemplate": "%{x|%d %b %Y}<br>%{text}<extra></extra>"}]
-    first = min(xs + [p[0] for c in checkins for p in c["points"]])
-    last = max(xs + [p[0] for c in checkins for p in c["points"]])
     shapes: list[dict] = []
     lines = []
     if kpi.range is not None:
@@ -175,8 +173,8 @@ def kpi_series(kpi: Kpi, res: KpiResult, checkins: list[dict[str, Any]]) -> dict
         shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
                        "y0": low if low is not None else lo_all - pad, "y1": high if high is not None else hi_all + pad,
                        "fillcolor": "var(--tone-good)", "opacity": 0.14, "line": {"width": 0}, "layer": "below"})
-        band = f"{fmt(num(low)) if low is not None else '…'} – {fmt(num(high)) if high is not None else '…'}"
-        data.append({"type": "scatter", "name": f"Healthy band {band}", "x": [None], "y": [None],
+        data.append({"type": "scatter", "name": plain(f"Healthy: {band(kpi.range, kpi.unit)}"),
+                     "x": [None], "y": [None],
                      "mode": "markers", "marker": {"symbol": "square", "size": 12, "color": "var(--tone-good)",
                                                    "opacity": 0.4}, "hoverinfo": "skip"})
     else:
@@ -185,11 +183,12 @@ def kpi_series(kpi: Kpi, res: KpiResult, checkins: list[dict[str, Any]]) -> dict
         if kpi.alert is not None:
             lines.append(("Alert", kpi.alert, "var(--tone-warn)", "dot"))
     for name, value, colour, dash in lines:
+        # drawn as a shape across the whole plot; the trace only names it in the legend
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": num(value),
+                       "y1": num(value), "line": {"color": colour, "width": 2, "dash": dash}, "layer": "below"})
         data.append({"type": "scatter", "name": plain(f"{name} {with_unit(num(value), kpi.unit)}"),
-                     "x": [first, last],
-                     "y": [num(value), num(value)], "mode": "lines", "line": {"color": colour, "width": 2,
-                                                                              "dash": dash},
-                     "hovertemplate": "%{fullData.name}<extra></extra>"})
+                     "x": [None], "y": [None], "mode": "lines", "hoverinfo": "skip",
+                     "line": {"color": colour, "width": 2, "dash": dash}})
     for i, c in enumerate(checkins):
         colour = SERIES[(i + 1) % len(SERIES)]
         data.append({"type": "scatter", "name": "Check-ins: " + short(c["title"], 36),
@@ -197,8 +196,13 @@ def kpi_series(kpi: Kpi, res: KpiResult, checkins: list[dict[str, Any]]) -> dict
                      "marker": {"symbol": "diamond", "size": 9, "color": colour,
                                 "line": {"width": 1, "color": "var(--bg)"}},
                      "hovertemplate": "%{x|%d %b %Y}<br>%{y}<extra>check-in</extra>"})
-    lay = layout(xaxis=axis(type="date"), yaxis=axis(ticksuffix="%" if kpi.unit == "%" else ""),
-                 shapes=shapes, margin={"l": 8, "r": 8, "t": 12, "b": 8})
+    yaxis = axis(ticksuffix="%" if kpi.unit == "%" else "")
+    if lines and every:  # room above and below the target and alert lines, which autorange would put on the edge
+        ends = every + [num(v) for _, v, _, _ in lines]
+        lo, hi = min(ends), max(ends)
+        pad = (hi - lo) * 0.08 or abs(hi) * 0.05 or 1.0
+        yaxis["range"] = [lo - pad, hi + pad]
+    lay = layout(xaxis=axis(type="date"), yaxis=yaxis, shapes=shapes, margin={"l": 8, "r": 8, "t": 12, "b": 8})
     rows = [[datefmt(_iso(v.date)), with_unit(num(v.value), kpi.unit)] for v in res.series[-12:]]
     if res.latest:
         summary = (f"Latest {with_unit(num(res.latest.value), kpi.unit)} on {datefmt(_iso(res.latest.date))}: "
@@ -206,7 +210,8 @@ def kpi_series(kpi: Kpi, res: KpiResult, checkins: list[dict[str, Any]]) -> dict
     else:
         summary = "No measurement yet"
     if kpi.range is not None:
-        summary += f"; healthy between {fmt(num(kpi.range[0]))} and {fmt(num(kpi.range[1]))}"
+        summary += f"; healthy at {band(kpi.range, kpi.unit)}" if None in kpi.range else \
+            f"; healthy between {with_unit(num(kpi.range[0]), kpi.unit)} and {with_unit(num(kpi.range[1]), kpi.unit)}"
     elif kpi.target is not None:
         summary += f"; target {with_unit(num(kpi.target), kpi.unit)}"
         if kpi.alert is not None:
@@ -222,24 +227,32 @@ def progress_bars(chart_id: str, items: list[dict[str, Any]], expected: float | 
                   summary: str) -> dict[str, Any]:
     """Horizontal progress bars of objectives, coloured by status, with the expected-pace line."""
     items = items[::-1]  # plotly draws bottom-up; keep the reading order top-down
+    # the status in words on every bar (never colour alone): inside in the tone's text colour, or after a short bar
     data = [{"type": "bar", "orientation": "h", "x": [round((i["progress"] or 0) * 100, 1) for i in items],
-             "y": list(range(len(items))), "text": [pct(i["progress"]) for i in items],
+             "y": list(range(len(items))),
+             "text": [f"{pct(i['progress'])} · {status_label(i['status'])}" for i in items],
              "textposition": "auto", "marker": {"color": [tone_colour(i["status"]) for i in items]},
-             "textfont": {"color": [f"var(--on-tone-{tone(i['status'])})" for i in items]},
+             "insidetextfont": {"color": [f"var(--on-tone-{tone(i['status'])})" for i in items]},
+             "outsidetextfont": {"color": "var(--fg)"}, "cliponaxis": False,
              "customdata": [[short(i["title"], 60), status_label(i["status"])] for i in items],
              "hovertemplate": "%{customdata[0]}<br>%{x:.0f}% · %{customdata[1]}<extra></extra>",
              "showlegend": False}]
-    shapes = []
+    shapes, notes = [], []
     if expected is not None:
         x = round(expected * 100, 1)
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
                        "line": {"color": "var(--fg)", "width": 2, "dash": "dash"}})
+        notes.append({"x": x, "y": 1, "xref": "x", "yref": "paper", "text": f"expected {pct(expected)}",
+                      "showarrow": False, "yanchor": "bottom", "font": {"size": 11, "color": "var(--fg-muted)"}})
     # numeric positions with tick labels: two objectives with the same title stay two bars
     yaxis = axis(tickvals=list(range(len(items))), ticktext=[short(i["title"], 44) for i in items],
-                 tickfont={"color": "var(--fg)"}, showgrid=False)
-    lay = layout(xaxis=axis(range=[0, 101], ticksuffix="%", dtick=20), yaxis=yaxis, shapes=shapes, showlegend=False,
-                 bargap=0.35)
-    height = 60 + 34 * len(items)
+                 tickfont={"color": "var(--fg)"}, showgrid=False, zeroline=False)
+    xaxis = axis(range=[0, 103], tickvals=[0, 20, 40, 60, 80, 100], ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
+                 zeroline=False)
+    lay = layout(xaxis=xaxis, yaxis=yaxis, shapes=shapes,
+                 annotations=notes, showlegend=False, bargap=0.35,
+                 margin={"l": 8, "r": 16, "t": 22 if notes else 8, "b": 8})
+    height = 74 + 34 * len(items)
     rows = [[i["title"], status_label(i["status"]), pct(i["progress"])] for i in items[::-1]]
     return chart(chart_id, data, lay, height=height, label=label, summary=summary,
                  head=["Objective", "Status", "Progress"], rows=rows)

@@ -36,6 +36,11 @@ KIND_LABELS = {
     "increase": "Increase", "decrease": "Decrease", "threshold": "Threshold", "milestone": "Milestone",
     "baseline": "Baseline",
 }
+# Org-unit kinds are free text; the SAFe ones read better spelled out than as their ids.
+UNIT_KINDS = {
+    "art": "Agile release train", "value_stream": "Value stream", "solution_train": "Solution train",
+    "portfolio": "Portfolio", "team": "Team",
+}
 
 
 def tone(status: str | None) -> str:
@@ -119,6 +124,25 @@ def rel(ctx: jinja2.runtime.Context, url: str | None) -> str:
     return str(ctx.get("root", "")) + url_path(url)
 
 
+def unit_kind(kind: str | None) -> str:
+    """An org unit's kind for reading: `art` → "Agile release train", `value_stream` → "Value stream"."""
+    if not kind:
+        return "Unit"
+    return UNIT_KINDS.get(kind.lower(), kind.replace("_", " ").capitalize())
+
+
+def band(range_: Any, unit: str | None = "") -> str:
+    """A healthy band or threshold in words: "96% – 98%", "at least 96%", "at most 5 min"."""
+    low, high = (list(range_) + [None, None])[:2] if range_ else (None, None)
+    if low is not None and high is not None:
+        return f"{with_unit(low, unit)} – {with_unit(high, unit)}"
+    if low is not None:
+        return f"at least {with_unit(low, unit)}"
+    if high is not None:
+        return f"at most {with_unit(high, unit)}"
+    return "—"
+
+
 def width(x: Any) -> str:
     """A 0..1 fraction as a CSS percentage, clamped (for bars)."""
     if x is None or not isinstance(x, (int, float)):
@@ -130,5 +154,5 @@ def install(env: jinja2.Environment) -> None:
     env.filters.update({
         "tone": tone, "status_label": status_label, "status_icon": status_icon, "fmt": fmt,
         "with_unit": with_unit, "pct": pct, "datefmt": datefmt, "script_json": script_json, "rel": rel,
-        "width": width, "kind_label": lambda k: KIND_LABELS.get(k, k),
+        "width": width, "kind_label": lambda k: KIND_LABELS.get(k, k), "unit_kind": unit_kind, "band": band,
     })

@@ -34,7 +34,8 @@ def search_docs(refs: Refs) -> list[list[str]]:
             if o is None:
                 continue
             unit = o["unit"]["title"] if o["unit"] else ""
-            meta = " · ".join(x for x in (p.owner, unit, p.cycle or "") if x)
+            cycle = refs.cycle(p.cycle) if p.cycle else None
+            meta = " · ".join(x for x in (p.owner, unit, cycle["title"] if cycle else p.cycle or "") if x)
             docs.append([p.title, "objective", url, f"{meta} — {excerpt(p)}".strip(" —"), o["grade"] or o["status"]])
             for kr in p.key_results:
                 k = refs.kr(p.id, kr.id)

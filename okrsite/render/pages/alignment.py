@@ -143,10 +143,11 @@ def sunburst(refs: Refs, cycle: Cycle, roots: list[Node], skip: set[str]) -> dic
     for r in roots:
         add(r, top)
     data = [{"type": "sunburst", "ids": ids, "labels": labels, "parents": parents, "customdata": links,
-             "hovertext": hover, "hoverinfo": "text", "insidetextorientation": "radial",
+             "hovertext": hover, "hoverinfo": "text", "insidetextorientation": "auto",
              "marker": {"colors": colours, "line": {"color": "var(--bg)", "width": 1.5}},
              "textfont": {"color": text_colours}, "leaf": {"opacity": 1}}]
-    lay = layout(showlegend=False, margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    # labels too small to read are left out (hover and the outline name every segment)
+    lay = layout(showlegend=False, margin={"l": 0, "r": 0, "t": 0, "b": 0}, uniformtext={"minsize": 9, "mode": "hide"})
     return {"data": data, "layout": {**lay, "height": 640}, "config": CONFIG}
 
 

@@ -59,7 +59,8 @@ def kpi_job(refs: Refs, kpi: Kpi) -> PageJob:
     for oid, why in movers.items():
         ref = refs.objective(oid)
         if ref:
-            objectives_all.append({**ref, "why": why})
+            cycle = refs.cycle(ref["cycle"]) if ref.get("cycle") else None
+            objectives_all.append({**ref, "why": why, "cycle_title": cycle["title"] if cycle else None})
     # current cycle first, then newest cycles first
     cycle_rank = {c.id: i for i, c in enumerate(refs.cfg.cycles)}
     objectives_all.sort(key=lambda o: (o["cycle"] != refs.cfg.current_cycle, -cycle_rank.get(o["cycle"], -1)))

@@ -27,9 +27,21 @@ from okrsite.render.sparkline import kpi_spark
 
 
 def number_line(values: list[float], low: float | None, high: float | None, current: float | None) -> dict:
-    """Where a threshold band and the current value sit on a bar, as 0..1 fractions."""
-    known = [v for v in [*values, low, high, current] if v is not None]
+    """Where a threshold band and the current value sit on a bar, as 0..1 fractions.
+
+    The scale is never narrower than twice the band (both bounds) or 5 % of the bound (one bound): a
+    value just outside must look just outside, not as far away as a value ten times further off.
+    """
+    edges = [v for v in (low, high) if v is not None]
+    known = [v for v in [*values, *edges, current] if v is not None]
     lo, hi = min(known), max(known)
+    if low is not None and high is not None:
+        least = 2 * (high - low)
+    else:
+        least = 0.05 * max((abs(e) for e in edges), default=0.0)
+    if hi - lo < least:
+        mid = (lo + hi) / 2
+        lo, hi = mid - least / 2, mid + least / 2
     pad = (hi - lo) * 0.2 or abs(hi) * 0.1 or 1.0
     lo, hi = lo - pad, hi + pad
 
@@ -38,8 +50,15 @@ def number_line(values: list[float], low: float | None, high: float | None, curr
 
     left = at(low) if low is not None else 0.0
     right = at(high) if high is not None else 1.0
+    where = None
+    if current is not None:
+        where = "below" if low is not None and current < low else \
+            "above" if high is not None and current > high else "inside"
+    ticks = [{"at": at(v), "value": v, "align": "start" if at(v) < 0.12 else "end" if at(v) > 0.88 else "middle"}
+             for v in edges]
     return {"band_left": left, "band_width": round(right - left, 4), "open_low": low is None,
-            "open_high": high is None, "marker": at(current) if current is not None else None}
+            "open_high": high is None, "marker": at(current) if current is not None else None,
+            "where": where, "ticks": ticks}
 
 
 def kr_bar(kr: KeyResult, r: KrResult) -> dict[str, Any] | None:
@@ -96,6 +115,20 @@ def moved_kpis(refs: Refs, obj: Objective) -> list[dict[str, Any]]:
     return out
 
 
+class _Same:
+    """Compares by identity: `serve` keeps an unchanged file's page object, so identity means unchanged."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def objective_job(refs: Refs, obj: Objective) -> PageJob:
     url = refs.url(obj.id)
     res = refs.results.objectives[obj.id]
@@ -109,7 +142,9 @@ def objective_job(refs: Refs, obj: Objective) -> PageJob:
     contributors, more = capped(contributors_all)
     kpis = moved_kpis(refs, obj)
     krs = [kr_context(refs, obj, kr, r) for kr, r in zip(obj.key_results, res.key_results, strict=False)]
-    chart = objective_progress(obj, res, cycle, refs.as_of) if cycle else None
+    # the chart costs most of this page's planning: kept while the page, its results and the date are the same
+    chart = refs.remembered(("progress", obj.id), (_Same(obj), res, cycle, refs.as_of),
+                            lambda: objective_progress(obj, res, cycle, refs.as_of)) if cycle else None
     bv = obj.business_value
     unit = refs.unit(obj.org_unit)
     chain = refs.unit_chain(obj.org_unit)

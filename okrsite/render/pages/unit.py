@@ -80,7 +80,8 @@ def unit_job(refs: Refs, unit: OrgUnit) -> PageJob:
         chart = progress_bars(
             f"chart-unit-{unit.id}", items, roll["expected"] if roll["status"] not in ("ended", "planned") else None,
             label=f"Progress of the objectives of {unit.title} in {current.title}",
-            summary=(f"{len(current_ids)} objectives in {current.title}, mean progress {pct(roll['progress'])}"
+            summary=(f"{len(current_ids)} objective{'s' if len(current_ids) != 1 else ''} in {current.title}, "
+                     f"mean progress {pct(roll['progress'])}"
                      f" against {pct(roll['expected'])} expected."))
     pi = [{"cycle": c["cycle"], **c["predictability"]} for c in cycles if c["predictability"]]
     kpis = []
