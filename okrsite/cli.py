@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from datetime import date
 from pathlib import Path
@@ -129,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # A build allocates millions of small objects that live to the end of the run; with the default
+    # thresholds the cyclic GC rescans them over and over (22 % of a 10,000-objective build).
+    gc.set_threshold(100_000, 50, 1000)
     try:
         return args.func(args)
     except UsageError as e:

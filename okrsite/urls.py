@@ -26,6 +26,13 @@ INDEXES = {
 }
 
 
+HOME_SOURCE = "index.md"  # a free page at the content root with this name is the home page's introduction
+
+
+def is_home_source(page: Page) -> bool:
+    return isinstance(page, FreePage) and page.file.rel == HOME_SOURCE
+
+
 def page_url(page: Page) -> str:
     if isinstance(page, OrgUnit):
         return f"org/{page.id}.html"
@@ -35,6 +42,8 @@ def page_url(page: Page) -> str:
         return f"kpis/{page.id}.html"
     if isinstance(page, FreePage):
         rel = page.file.rel
+        if rel == HOME_SOURCE:
+            return HOME
         return (rel[:-3] if rel.endswith(".md") else rel) + ".html"
     raise TypeError(type(page).__name__)
 

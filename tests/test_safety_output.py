@@ -371,7 +371,8 @@ def test_free_page_colliding_with_an_objective_id(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("rel", "what"), [
-    ("index.md", "the home page"),
+    ("index.md", None),  # the home page's introduction (docs/format.md, page)
+    ("search.md", "the search page"),
     ("data.md", None),  # data.html is not data.json
     ("404.md", "the 404 page"),
     ("cycles/2025-Q3.md", "the page of cycle '2025-Q3'"),

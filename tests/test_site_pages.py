@@ -275,3 +275,27 @@ def test_404_links_from_the_base_path(example_site: Path, spec_site: Path) -> No
     assert links and all(h.startswith("/okr/") for h in links)
     assert not [a for a, _ in page.scripts if a.get("src")]  # no script: it is served at any depth
     assert 'href="/assets/okrsite.css"' in (example_site / "404.html").read_text(encoding="utf-8")
+
+
+def test_content_index_md_is_the_home_pages_introduction(tmp_path: Path) -> None:
+    """Like MkDocs' docs/index.md: content/index.md introduces the home page instead of colliding with it."""
+    from tests.site_support import build_site, copy_example
+
+    site = copy_example(tmp_path / "site")
+    (site / "content/index.md").write_text(
+        "---\ntitle: How to read this handbook\n---\n## Start here\n\nBegin with the [NPS](kpis/nps.md) and the "
+        "[[glossary]].\n", encoding="utf-8")
+    (site / "content/handbook/back-home.md").write_text(
+        "---\ntitle: Back home\n---\nSee [the introduction](../index.md#start-here).\n", encoding="utf-8")
+    out = build_site(site, tmp_path / "out")
+    home = parse(out, "index.html")
+    text = visible_text((out / "index.html").read_text(encoding="utf-8"))
+    assert "How to read this handbook" in text and "Begin with the" in text
+    assert "start-here" in home.ids
+    assert {"kpis/nps.html", "handbook/glossary.html"} <= targets(out, "index.html")
+    assert not (out / "index.md.html").exists()
+    back = [resolve("handbook/back-home.html", h) for h in parse(out, "handbook/back-home.html").hrefs()]
+    assert ("index.html", "start-here") in back
+    assert "handbook/back-home.html" in targets(out, "pages/index.html")
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap.count("<loc>/index.html</loc>") == 1

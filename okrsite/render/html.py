@@ -89,6 +89,6 @@ def plan_pages(inp: RenderInput, refs: Refs | None = None) -> list[PageJob]:
             jobs.append(kpi_job(refs, page))
         elif isinstance(page, OrgUnit):
             jobs.append(unit_job(refs, page))
-        elif isinstance(page, FreePage):
+        elif isinstance(page, FreePage) and not urls.is_home_source(page):
             jobs.append(free_page_job(refs, page, *position[page.id]))
     return jobs

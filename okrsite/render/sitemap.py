@@ -21,7 +21,7 @@ def sitemap(page_urls: list[str], base_path: str) -> bytes:
         base += "/"
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url in sorted(u for u in page_urls if u.endswith(".html") and u != urls.NOT_FOUND):
+    for url in sorted({u for u in page_urls if u.endswith(".html") and u != urls.NOT_FOUND}):
         loc = escape(quote(base + url, safe=SAFE))
         lines.append(f"  <url><loc>{loc}</loc></url>")
     lines.append("</urlset>")

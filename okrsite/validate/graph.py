@@ -100,6 +100,8 @@ def build_graph(site: Site, diags: Diagnostics) -> Graph:
         url = urls.page_url(page)
         g.url_of[page.id] = url
         key = url.lower()
+        if urls.is_home_source(page):
+            continue  # content/index.md is not a page of its own: the home page shows it
         if key.startswith(urls.ASSETS + "/") and isinstance(page, FreePage):
             diags.add(page.file, page.loc.at(), ERROR, "output-collision",
                       f"page would be written to {url}, inside the theme's {urls.ASSETS}/ folder; move it")

@@ -15,7 +15,7 @@ from okrsite.render import PageJob
 from okrsite.render.body import render_body
 from okrsite.render.charts import donut
 from okrsite.render.filters import pct, status_label
-from okrsite.render.nav import body_anchors, capped, page_context, section_ids, toc_entry
+from okrsite.render.nav import body_anchors, body_toc, capped, page_context, section_ids, toc_entry
 from okrsite.render.pages.cycle import cycle_summary
 from okrsite.render.refs import Refs, iso
 from okrsite.render.sparkline import kpi_spark
@@ -80,6 +80,11 @@ def home_job(refs: Refs) -> PageJob:
     for root in refs.roots():
         body = render_body(root.doc, url)
         vision.append({"unit": refs.unit(root.id), "body": body})
+    source = next((p for p in refs.graph.pages.values() if urls.is_home_source(p)), None)
+    intro = None
+    if source is not None:  # content/index.md: the handbook's own words first, like MkDocs' index.md
+        intro = {"title": source.title if source.title != cfg.title else None,
+                 "body": render_body(source.doc, url), "source": source.file.rel}
     current = refs.current_cycle()
     glance = None
     charts = []
@@ -100,14 +105,19 @@ def home_job(refs: Refs) -> PageJob:
                             centre=str(sum(n for _, n in kpi_counts))))
     needs, needs_more = capped(needs_objective(refs), NEEDS_CAP)
     stale, stale_more = capped(stale_key_results(refs), STALE_CAP)
-    ids = section_ids(["cycle", "health", "needs", "stale", "vision"], body_anchors(*(r.doc for r in refs.roots())))
-    toc = [toc_entry("This cycle", ids["cycle"])] if glance else []
+    docs = [r.doc for r in refs.roots()] + ([source.doc] if source is not None else [])
+    ids = section_ids(["intro", "cycle", "health", "needs", "stale", "vision"], body_anchors(*docs))
+    toc = []
+    if intro and intro["body"]:
+        toc.append(toc_entry(intro["title"] or "Introduction", ids["intro"]))
+        toc += [dict(t, level=3) for t in body_toc(source.doc, (2,))]  # type: ignore[union-attr]
+    toc += [toc_entry("This cycle", ids["cycle"])] if glance else []
     toc += [toc_entry("KPI health", ids["health"]), toc_entry("Needs an objective", ids["needs"]),
             toc_entry("Stale key results", ids["stale"])]
     if any(v["body"] for v in vision):
         toc.append(toc_entry("Vision", ids["vision"]))
     return PageJob(url, "home.html", page_context(
         refs, url, section="home", kind="home", title=cfg.title, page_id="home", toc=toc,
-        charts=bool(charts), vision=vision, glance=glance, board=board, needs=needs, needs_more=needs_more,
+        charts=bool(charts), intro=intro, vision=vision, glance=glance, board=board, needs=needs, needs_more=needs_more,
         stale=stale, stale_more=stale_more, home_charts=charts, health_order=list(HEALTHS), ids=ids,
     ))

@@ -99,7 +99,7 @@ def page_folders(refs: Refs) -> dict[str, list[FreePage]]:
     """Free pages by folder, each folder sorted by `order` then title (the handbook's reading order)."""
     folders: dict[str, list[FreePage]] = {}
     for p in refs.graph.pages.values():
-        if isinstance(p, FreePage):
+        if isinstance(p, FreePage) and not urls.is_home_source(p):
             folders.setdefault(posixpath.dirname(p.file.rel), []).append(p)
     for pages in folders.values():
         pages.sort(key=reading_order)
