@@ -301,7 +301,17 @@
     run();
   }
 
+  // Print lays the page out narrower or wider than the screen: fit the charts to the paper and back.
+  function fitCharts() {
+    if (!window.Plotly || !window.Plotly.Plots) return;
+    document.querySelectorAll(".chart-plot[data-drawn]").forEach(function (el) {
+      if (visible(el)) window.Plotly.Plots.resize(el);
+    });
+  }
+
   function start() {
+    window.addEventListener("beforeprint", fitCharts);
+    window.addEventListener("afterprint", fitCharts);
     setupSchemeToggle();
     setupMap();
     setupHeaderSearch();
