@@ -29,8 +29,6 @@ class RenderInput:
     results: Results
     files: set[str] = field(default_factory=set)  # content-relative non-Markdown files linked from bodies
     extra: dict[str, Any] = field(default_factory=dict)  # options for the renderer (none today)
-    # costly derived values kept between `serve` rebuilds, each stored with the inputs it came from
-    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -50,9 +48,9 @@ class RenderCache:
 
     pages: dict[str, tuple[str, dict[str, Any], bytes]] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # URLs actually rendered by the last call
-    theme_key: str = ""  # changes when templates change, invalidating everything
-    theme: Any = None  # the last `Theme`, reused while its files are unchanged
-    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)  # see `RenderInput.memo`
+    theme: Any = None  # the last `Theme`, reused while its files are unchanged; a new one invalidates all
+    # costly derived values (see `Refs.remembered`), each stored with the inputs it came from
+    memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
 
 
 def fingerprint(job: PageJob, theme_key: str) -> str:
@@ -67,15 +65,14 @@ def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str,
     from okrsite.render.refs import Refs
 
     cache = cache if cache is not None else RenderCache()
-    inp.memo = cache.memo
-    theme = cache.theme = Theme.for_site(inp.site, cache.theme)
-    if cache.theme_key != theme.key:
+    theme = Theme.for_site(inp.site, cache.theme)
+    if theme is not cache.theme:
         cache.pages.clear()
-        cache.theme_key = theme.key
+        cache.theme = theme
     cache.rendered = []
     outputs: dict[str, Output] = {}
     live: set[str] = set()
-    refs = Refs(inp)  # shared by every page and the search index: each ref is built once
+    refs = Refs(inp, cache.memo)  # shared by every page and the search index: each ref is built once
     for job in plan_pages(inp, refs):
         hit = cache.pages.get(job.url)
         if hit is None or hit[0] != job.template or hit[1] != job.context:

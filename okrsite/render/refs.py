@@ -41,8 +41,9 @@ def cycle_state(cycle: Cycle, as_of: date) -> str:
 class Refs:
     """Memoised refs for one render of one handbook."""
 
-    def __init__(self, inp: RenderInput) -> None:
+    def __init__(self, inp: RenderInput, memo: dict[Any, tuple[Any, Any]] | None = None) -> None:
         self.inp = inp
+        self.memo = memo if memo is not None else {}  # kept by `serve` across renders (RenderCache.memo)
         self.site = inp.site
         self.cfg = inp.site.config
         self.graph = inp.graph
@@ -68,11 +69,11 @@ class Refs:
 
     def remembered(self, key: Any, inputs: Any, make: Callable[[], Any]) -> Any:
         """`make()`, or its value from an earlier render when `inputs` compare equal (serve rebuilds)."""
-        hit = self.inp.memo.get(key)
+        hit = self.memo.get(key)
         if hit is not None and hit[0] == inputs:
             return hit[1]
         value = make()
-        self.inp.memo[key] = (inputs, value)
+        self.memo[key] = (inputs, value)
         return value
 
     # --- refs ---------------------------------------------------------------------------------------

@@ -84,7 +84,7 @@ def home_job(refs: Refs) -> PageJob:
     intro = None
     if source is not None:  # content/index.md: the handbook's own words first, like MkDocs' index.md
         intro = {"title": source.title if source.title != cfg.title else None,
-                 "body": render_body(source.doc, url), "source": source.file.rel}
+                 "body": render_body(source.doc, url)}
     current = refs.current_cycle()
     glance = None
     charts = []
