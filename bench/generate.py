@@ -44,9 +44,9 @@ def generate(dest: Path, objectives: int, seed: int = 0) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     content = dest / "content"
-    streams = max(1, math.ceil(objectives / 100))
+    streams = max(1, math.ceil(objectives / 40))
     teams = max(1, math.ceil(objectives / 10))
-    kpis = max(streams, math.ceil(objectives / 10))
+    kpis = max(streams, math.ceil(objectives / 2))
     cycles = "\n".join(f"  - {{id: {c}, title: {t}, start: {s}, end: {e}}}" for c, t, s, e in CYCLES)
     _write(dest / "okrsite.yaml", f"title: Generated handbook ({objectives} objectives)\n"
                                   f"as_of: {AS_OF}\ncurrent_cycle: 2025-Q3\ncycles:\n{cycles}\n")
@@ -65,7 +65,7 @@ def generate(dest: Path, objectives: int, seed: int = 0) -> Path:
         parent = f"parent: kpi-{stream}\n" if k >= streams else ""  # the stream's first KPI is its root
         head = (f"---\ntitle: KPI {k} {rng.choice(WORDS)}\norg_unit: stream-{stream}\nunit: pts\n"
                 f"better: higher\ntarget: 80\nalert: 60\n{parent}indicator: lagging\n")
-        months = [date(2025, m, 28) for m in range(2, 9)]
+        months = [date(2023 + (m + 8) // 12, (m + 8) % 12 + 1, 28) for m in range(24)]  # 2023-09 … 2025-08
         points = list(zip(months, [round(50 + 30 * rng.random(), 1) for _ in months], strict=True))
         if k % 5 == 4:
             rows = "".join(f"{d},{v}\n" for d, v in points)
@@ -106,6 +106,9 @@ def generate(dest: Path, objectives: int, seed: int = 0) -> Path:
                if i % 2 else
                f"  - id: hold\n    title: Keep errors below 2 %\n    kind: threshold\n    range: [null, 2]\n"
                f"    checkins:\n      - {{date: {start + timedelta(days=days // 2)}, value: 1.{rng.randint(0, 9)}}}\n")
+            + f"  - id: cut\n    title: Cut {rng.choice(WORDS)} wait from 40 to 10 minutes\n    kind: decrease\n"
+            f"    start: 40\n    target: 10\n    unit: min\n    weight: 2\n"
+            f"    checkins:\n      - {{date: {start + timedelta(days=days // 3)}, value: {38 - rng.randint(0, 9)}}}\n"
         )
         body = (f"Why objective {i} matters for {' and '.join(rng.sample(WORDS, 2))}. "
                 f"Measured with [[kpi-{kpi}]]" + (f", contributing to [[{parent}]]" if parent else "") + ".\n")

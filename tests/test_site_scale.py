@@ -57,7 +57,7 @@ def test_big_lists_are_capped(big: Path) -> None:
     assert build.resolved is not None and build.results is not None
     from okrsite.render import RenderInput
 
-    jobs = {j.url: j for j in plan_pages(RenderInput(build.site, build.resolved.graph, build.results))}
+    jobs = {p.url: p.make() for p in plan_pages(RenderInput(build.site, build.resolved.graph, build.results))}
     top = jobs["objectives/top.html"].context
     assert len(top["contributors"]) == LIST_CAP and top["contributors_more"] == N - LIST_CAP
     for job in jobs.values():

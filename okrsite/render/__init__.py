@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,18 @@ class PageJob:
     url: str  # output path relative to the site root
     template: str  # Jinja template name
     context: dict[str, Any]  # plain JSON-able data: everything the template reads
+
+
+@dataclass(slots=True)
+class PlannedPage:
+    """A page known by URL before its context is built: `make()` builds the `PageJob`.
+
+    Planning every page is cheap; building contexts is not, so `build` hands the
+    `make`s to worker processes and each builds, renders and writes its own share.
+    """
+
+    url: str
+    make: Callable[[], PageJob]
 
 
 @dataclass(slots=True)
@@ -73,7 +86,8 @@ def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str,
     outputs: dict[str, Output] = {}
     live: set[str] = set()
     refs = Refs(inp, cache.memo)  # shared by every page and the search index: each ref is built once
-    for job in plan_pages(inp, refs):
+    for planned in plan_pages(inp, refs):
+        job = planned.make()
         hit = cache.pages.get(job.url)
         if hit is None or hit[0] != job.template or hit[1] != job.context:
             hit = cache.pages[job.url] = (job.template, job.context, theme.render(job))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import jinja2
 
 from okrsite import urls
 from okrsite.model import FreePage, Kpi, Objective, OrgUnit, Site
-from okrsite.render import PageJob, RenderInput
+from okrsite.render import PageJob, PlannedPage, RenderInput
 from okrsite.render.refs import Refs
 from okrsite.render.theme import make_env, static_files, theme_dirs
 from okrsite.write.output import Output
@@ -65,8 +66,8 @@ def theme_assets(inp: RenderInput, theme: Theme, refs: Refs) -> dict[str, Output
     return out
 
 
-def plan_pages(inp: RenderInput, refs: Refs | None = None) -> list[PageJob]:
-    """Every HTML page with its context; contexts only hold what each page shows."""
+def plan_pages(inp: RenderInput, refs: Refs | None = None) -> list[PlannedPage]:
+    """Every HTML page by URL, with how to build its context; contexts only hold what each page shows."""
     from okrsite.render.pages.alignment import map_job
     from okrsite.render.pages.cycle import cycle_job
     from okrsite.render.pages.free import free_page_job
@@ -78,17 +79,23 @@ def plan_pages(inp: RenderInput, refs: Refs | None = None) -> list[PageJob]:
     from okrsite.render.pages.unit import unit_job
 
     refs = refs or Refs(inp)
-    jobs = [home_job(refs), map_job(refs), search_job(refs), not_found_job(refs), *index_jobs(refs)]
-    jobs += [cycle_job(refs, c) for c in inp.site.config.cycles]
+    eager = [home_job(refs), map_job(refs), search_job(refs), not_found_job(refs), *index_jobs(refs)]
+    eager += [cycle_job(refs, c) for c in inp.site.config.cycles]
+    jobs = [PlannedPage(j.url, partial(_ready, j)) for j in eager]
     folders = page_folders(refs)
     position = {p.id: (pages, i) for pages in folders.values() for i, p in enumerate(pages)}
+    url_of = inp.graph.url_of
     for page in inp.graph.pages.values():
         if isinstance(page, Objective) and page.id in inp.results.objectives:
-            jobs.append(objective_job(refs, page))
+            jobs.append(PlannedPage(url_of[page.id], partial(objective_job, refs, page)))
         elif isinstance(page, Kpi) and page.id in inp.results.kpis:
-            jobs.append(kpi_job(refs, page))
+            jobs.append(PlannedPage(url_of[page.id], partial(kpi_job, refs, page)))
         elif isinstance(page, OrgUnit):
-            jobs.append(unit_job(refs, page))
+            jobs.append(PlannedPage(url_of[page.id], partial(unit_job, refs, page)))
         elif isinstance(page, FreePage) and not urls.is_home_source(page):
-            jobs.append(free_page_job(refs, page, *position[page.id]))
+            jobs.append(PlannedPage(url_of[page.id], partial(free_page_job, refs, page, *position[page.id])))
     return jobs
+
+
+def _ready(job: PageJob) -> PageJob:
+    return job
