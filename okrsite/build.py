@@ -6,6 +6,7 @@ stage raises through another. `serve` reuses the same functions.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,20 @@ from okrsite.model import Site
 from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
-from okrsite.write.output import Output, write_tree
+from okrsite.write.output import Output, check_paths, staged_tree, write_tree
+from okrsite.write.tree import MANIFEST, TreeWriter, manifest_bytes
+from okrsite.write.workers import run_forked
+
+
+@dataclass(slots=True)
+class Written:
+    """What `publish` did: files in the new tree, how many were written or kept from the last build."""
+
+    files: int = 0
+    written: int = 0
+    kept: int = 0
+    rendered: int = 0  # pages rendered (the rest of the pages matched the previous build's manifest)
+    jobs: int = 1
 
 
 @dataclass(slots=True)
@@ -29,6 +43,7 @@ class Build:
     resolved: Resolved | None = None
     results: Results | None = None
     outputs: dict[str, Output] = field(default_factory=dict)
+    written: Written | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -84,4 +99,72 @@ def render(build: Build, cache: RenderCache | None = None) -> Build:
 
 def write(build: Build, out: Path) -> None:
     with _Timer(build.timings, "write"):
-        write_tree(build.outputs, out)
+        w = write_tree(build.outputs, out)
+    build.written = Written(len(build.outputs), w.written, w.kept)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def publish(build: Build, out: Path, jobs: int = 0) -> Build:
+    """Render and write the site into `out` in `jobs` forked workers (0: one per CPU).
+
+    Each worker builds, renders and writes its share of the pages into the new tree
+    and returns only counts and fingerprints; meanwhile this process writes the
+    assets, search index and data.json. The output is the same bytes for any `jobs`.
+    """
+    from okrsite.render.data_json import render_data
+    from okrsite.render.html import Theme, plan_pages, theme_assets
+    from okrsite.render.refs import Refs
+    from okrsite.render.stream import render_share
+
+    assert build.resolved is not None and build.results is not None
+    inp = RenderInput(build.site, build.resolved.graph, build.results, build.resolved.files)
+    jobs = jobs or default_jobs()
+    with _Timer(build.timings, "plan"):
+        theme = Theme.for_site(build.site)
+        key = theme.content_key()
+        refs = Refs(inp)
+        plan = plan_pages(inp, refs)
+        check_paths(p.url for p in plan)
+    stats = Written(jobs=jobs)
+    t0 = time.perf_counter()
+    with staged_tree(out) as (tmp, previous):
+
+        def share(i: int) -> tuple[int, int, int, dict[str, str]]:
+            w = TreeWriter(tmp, previous)
+            rendered = render_share(plan[i::jobs], theme, key, w)
+            return w.written, w.kept, rendered, w.fingerprints
+
+        def rest() -> TreeWriter:
+            t = time.perf_counter()
+            outputs: dict[str, Output] = theme_assets(inp, theme, refs)
+            for rel in sorted(inp.files):
+                outputs.setdefault(rel, build.site.root / "content" / rel)
+            outputs["data.json"] = render_data(inp.site, inp.graph, inp.results)
+            pages = {p.url for p in plan}
+            check_paths(outputs)
+            w = TreeWriter(tmp, previous)
+            for rel in sorted(outputs):
+                if rel not in pages:
+                    w.put(rel, outputs[rel])
+            build.timings["assets"] = time.perf_counter() - t
+            return w
+
+        shares, assets = run_forked(jobs, share, rest)
+        build.timings["render"] = time.perf_counter() - t0 - build.timings["assets"] * (jobs <= 1)
+        t1 = time.perf_counter()
+        prints: dict[str, str] = {}
+        for written, kept, rendered, fps in shares:
+            stats.written += written
+            stats.kept += kept
+            stats.rendered += rendered
+            prints.update(fps)
+        stats.written += assets.written
+        stats.kept += assets.kept
+        stats.files = len(plan) + assets.written + assets.kept
+        TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints))
+    build.timings["write"] = time.perf_counter() - t1
+    build.written = stats
+    return build

@@ -12,7 +12,7 @@ from okrsite import __version__
 from okrsite.diagnostics import render as render_diagnostics
 from okrsite.load.fields import iso_date
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class UsageError(Exception):
@@ -37,6 +37,16 @@ def _as_of(text: str | None) -> date | None:
         raise UsageError(f"--today '{text}' is not a date (YYYY-MM-DD)") from e
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 1 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of workers from 1 to 256")
+    return n
+
+
 def _print_report(build, fmt: str) -> None:  # noqa: ANN001
     sys.stdout.write(render_diagnostics(build.diagnostics, fmt, build.pages))
 
@@ -50,8 +60,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from okrsite.build import check, render, write
+    from okrsite.build import check, publish
     from okrsite.write.output import refuse_reason
+    from okrsite.write.workers import WorkerFailed
 
     root = _site(args.site)
     out = Path(args.out) if args.out else root / "_site"
@@ -63,11 +74,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if build.failed(args.strict):
         print(f"okrsite: build refused; {out} left as it was", file=sys.stderr)
         return EXIT_ERRORS
-    render(build)
-    write(build, out)
-    t = build.timings
+    try:
+        publish(build, out, args.jobs)
+    except WorkerFailed as e:
+        print(f"okrsite: error: {e}; {out} left as it was", file=sys.stderr)
+        return EXIT_INTERNAL
+    t, w = build.timings, build.written
     stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in t.items())
-    print(f"okrsite: wrote {len(build.outputs)} files to {out} ({stages})", file=sys.stderr)
+    assert w is not None
+    print(f"okrsite: {w.files} files in {out}: {w.written} written, {w.kept} unchanged; {w.rendered} pages "
+          f"rendered by {w.jobs} worker{'s' if w.jobs != 1 else ''} ({stages})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -113,6 +129,8 @@ def parser() -> argparse.ArgumentParser:
     reporting(sp)
     sp.add_argument("--out", metavar="DIR", help="output folder (default: SITE/_site)")
     sp.add_argument("--force", action="store_true", help="replace a non-empty folder okrsite did not write")
+    sp.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                    help="worker processes that render pages (default: one per CPU); output is the same for any N")
     sp.set_defaults(func=cmd_build)
 
     sp = sub.add_parser("serve", help="preview with live reload")
@@ -145,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except Exception as e:  # a traceback is never shown to a user; this line is a bug report
         print(f"okrsite: internal error: {type(e).__name__}: {e} (please report this)", file=sys.stderr)
-        return 3
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

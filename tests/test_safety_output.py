@@ -202,7 +202,8 @@ def test_out_symlink_replaces_its_target_and_keeps_the_link(tmp_path: Path) -> N
 
 # -- atomic output ---------------------------------------------------------------------------------
 
-# Runs the CLI with Path.write_bytes patched: after `after` files it prints READY and then
+# Runs the CLI with Path.write_bytes patched: at the `after`-th file a process writes (unchanged files
+# are linked, not written) it prints READY and then
 # sleeps (to be killed) or raises (a crash such as a full disk).
 PATCHED_BUILD = """
 import pathlib, sys, time
@@ -257,7 +258,7 @@ def built(tmp_path: Path) -> dict[str, tuple[str, bytes | str]]:
 
 def test_sigkill_mid_write_leaves_previous_output_and_next_build_cleans_up(tmp_path: Path) -> None:
     before = built(tmp_path)
-    proc = start_patched(tmp_path, "sleep", 3)
+    proc = start_patched(tmp_path, "sleep", 1)
     wait_ready(proc)
     proc.kill()
     proc.wait(TIMEOUT)
@@ -271,7 +272,7 @@ def test_sigkill_mid_write_leaves_previous_output_and_next_build_cleans_up(tmp_p
 
 def test_ctrl_c_mid_write_leaves_previous_output_and_no_temp(tmp_path: Path) -> None:
     before = built(tmp_path)
-    proc = start_patched(tmp_path, "sleep", 3)
+    proc = start_patched(tmp_path, "sleep", 1)
     wait_ready(proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=TIMEOUT)
@@ -283,7 +284,7 @@ def test_ctrl_c_mid_write_leaves_previous_output_and_no_temp(tmp_path: Path) -> 
 
 def test_write_error_mid_build_leaves_previous_output_and_no_temp(tmp_path: Path) -> None:
     before = built(tmp_path)
-    proc = start_patched(tmp_path, "raise", 2)
+    proc = start_patched(tmp_path, "raise", 1)
     _, err = proc.communicate(timeout=TIMEOUT)
     assert proc.returncode != 0, err
     assert "Traceback" not in err

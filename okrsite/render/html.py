@@ -41,6 +41,18 @@ class Theme:
             return reuse
         return cls(make_env(dirs), dirs, key)
 
+    def content_key(self) -> str:
+        """A hash of what page bytes depend on besides their context: the templates' and the
+        renderer's own source. Unlike `key` (mtimes) it survives a fresh checkout, so a build's
+        manifest can tell unchanged pages across runs."""
+        h = hashlib.blake2b(digest_size=16)
+        code = Path(__file__).parent
+        for p in [*sorted(code.rglob("*.py")), *(t for d in self.dirs for t in sorted((d / "templates").rglob("*")))]:
+            if p.is_file():
+                h.update(f"{p.relative_to(p.parents[1])}\0".encode())
+                h.update(p.read_bytes())
+        return h.hexdigest()
+
     def render(self, job: PageJob) -> bytes:
         return self.env.get_template(job.template).render(**job.context).encode("utf-8")
 

@@ -13,8 +13,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+
+from okrsite.write.tree import Previous, TreeWriter
 
 MARKER = ".okrsite-output"
 MARKER_TEXT = "This folder is written by okrsite build; it is replaced on every build.\n"
@@ -97,13 +99,16 @@ def remove_stale(out: Path) -> list[Path]:
     return removed
 
 
-def _safe_rel(rel: str) -> bool:
+def safe_rel(rel: str) -> bool:
     parts = rel.split("/")
     return bool(rel) and not rel.startswith("/") and "\\" not in rel and not any(p in ("", ".", "..") for p in parts)
 
 
-def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
-    """Write every output into a fresh sibling folder, then put it in place of `out`.
+@contextlib.contextmanager
+def staged_tree(out: Path) -> Iterator[tuple[Path, Previous]]:
+    """A fresh sibling folder to fill, and the previous build in `out`; on a clean exit the new
+    folder is put in place of `out`, on any exception (Ctrl-C included) it is removed and `out`
+    is left as it was.
 
     `out` is resolved first: when it is a symlink, the folder it points at is replaced
     and the link stays.
@@ -111,20 +116,11 @@ def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out)
-    bad = [rel for rel in outputs if not _safe_rel(rel)]
-    if bad:  # a bug upstream, never a user error: nothing may be written outside `out`
-        raise ValueError(f"output path {bad[0]!r} is not a plain relative path")
     tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(out, "new"), dir=out.parent))
     try:
-        for rel in sorted(outputs):
-            target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            data = outputs[rel]
-            if isinstance(data, Path):
-                shutil.copyfile(data, target)
-            else:
-                target.write_bytes(data)
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        previous = Previous.of(out, MARKER)
+        yield tmp, previous
+        TreeWriter(tmp, previous).put(MARKER, MARKER_TEXT.encode())
         os.chmod(tmp, 0o755)
         if out.is_dir() and _exchange(tmp, out):
             shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous output
@@ -141,3 +137,21 @@ def write_tree(outputs: Mapping[str, Output], out: Path) -> None:
         with contextlib.suppress(BaseException):  # a second Ctrl-C must not leave tmp behind either
             shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_paths(rels: Iterable[str]) -> None:
+    """A bug upstream, never a user error: nothing may be written outside the output folder."""
+    for rel in rels:
+        if not safe_rel(rel):
+            raise ValueError(f"output path {rel!r} is not a plain relative path")
+
+
+def write_tree(outputs: Mapping[str, Output], out: Path) -> TreeWriter:
+    """Write every output into a fresh sibling folder, then put it in place of `out`; files whose
+    bytes are unchanged are linked from the previous build, keeping their mtimes."""
+    check_paths(outputs)
+    with staged_tree(out) as (tmp, previous):
+        writer = TreeWriter(tmp, previous)
+        for rel in sorted(outputs):
+            writer.put(rel, outputs[rel])
+    return writer

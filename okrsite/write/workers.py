@@ -1,0 +1,148 @@
+"""Forked worker processes for the render-and-write stage: each takes a share, returns a small result.
+
+Plain `os.fork` rather than `multiprocessing`: the children inherit the loaded,
+validated and computed handbook as it is (nothing is pickled on the way in, and
+`gc.freeze()` keeps the collector from touching, and so copying, the inherited
+objects), and the parent can tell a crash (a signal, a non-zero exit) from a
+result without a pool that hangs when a child dies. Children ignore Ctrl-C and die
+with the parent (PR_SET_PDEATHSIG), so an interrupted build leaves no orphans.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import gc
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+
+class WorkerFailed(Exception):
+    """A worker crashed or raised: the build fails as a whole and the previous output stays."""
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _child(index: int, task: Callable[[int], Any], wfd: int) -> None:
+    """Run in the forked child: never returns, never runs the parent's atexit handlers."""
+    code = 0
+    try:
+        _die_with_parent()  # Ctrl-C is ignored here (see run_forked): the parent handles it and ends us
+        payload = pickle.dumps(("ok", task(index)), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as e:  # reported to the parent as one line; the full trace only on request
+        detail = traceback.format_exc() if os.environ.get("OKRSITE_DEBUG") else ""
+        payload = pickle.dumps(("error", f"{type(e).__name__}: {e}", detail))
+        code = 1
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(wfd, view):]
+        os.close(wfd)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] | None = None) -> tuple[list[Any], Any]:
+    """`[task(0), …, task(count - 1)]`, each in its own forked child, and `here()` run meanwhile in
+    this process; everything in-process, one after the other, when `count` is 1.
+
+    Raises `WorkerFailed` when a child raises, exits non-zero or is killed; on any
+    exception in the parent (Ctrl-C included) every child is killed and reaped first.
+    """
+    if count <= 1:
+        first = task(0)
+        return [first], here() if here else None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.collect()
+    gc.freeze()  # inherited objects stay out of the children's collections: their pages stay shared
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    pid = -1
+    try:
+        for i in range(count):
+            rfd, wfd = os.pipe()
+            # Ctrl-C is held back across the fork: a child must not see it before it ignores it
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - the child's side is measured through its result
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+                    os.close(rfd)
+                    for _, other in children:
+                        os.close(other)
+                    _child(i, task, wfd)
+            finally:
+                if pid != 0:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            os.close(wfd)
+            children.append((pid, rfd))
+        mine = here() if here else None
+        results, failures = [], []
+        for i, (pid, rfd) in enumerate(children):
+            data = _read_all(rfd)
+            os.close(rfd)
+            _, status = os.waitpid(pid, 0)
+            children[i] = (0, -1)
+            message = _failure(i, status, data)
+            if message:
+                failures.append(message)
+            else:
+                results.append(pickle.loads(data)[1])
+        if failures:
+            raise WorkerFailed(failures[0])
+        return results, mine
+    finally:
+        for pid, rfd in children:
+            if pid:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                with contextlib.suppress(OSError):
+                    os.waitpid(pid, 0)
+            if rfd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(rfd)
+        gc.unfreeze()
+
+
+def _failure(index: int, status: int, data: bytes) -> str | None:
+    """None for a good result, else one line saying what went wrong with worker `index`."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        return f"render worker {index + 1} was killed by {name}"
+    try:
+        result = pickle.loads(data) if data else None
+    except Exception:
+        result = None
+    if isinstance(result, tuple) and result and result[0] == "error":
+        if len(result) > 2 and result[2]:
+            sys.stderr.write(result[2])
+        return f"render worker {index + 1} failed: {result[1]}"
+    if os.WEXITSTATUS(status) != 0 or not (isinstance(result, tuple) and result and result[0] == "ok"):
+        return f"render worker {index + 1} exited with status {os.WEXITSTATUS(status)} before finishing"
+    return None
