@@ -17,12 +17,12 @@ from okrsite.compute.results import Results
 from okrsite.diagnostics import ERROR, Diagnostics
 from okrsite.load import load_site
 from okrsite.model import Site
+from okrsite.parallel import run_forked
 from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
 from okrsite.write.output import Output, check_paths, staged_tree, write_tree
 from okrsite.write.tree import MANIFEST, TreeWriter, manifest_bytes
-from okrsite.write.workers import run_forked
 
 
 @dataclass(slots=True)
@@ -65,12 +65,12 @@ class _Timer:
         self.timings[self.name] = self.timings.get(self.name, 0.0) + time.perf_counter() - self.t0
 
 
-def check(root: Path, display_root: str = ".", today: date | None = None) -> Build:
-    """Load, validate and compute; no output."""
+def check(root: Path, display_root: str = ".", today: date | None = None, jobs: int = 1) -> Build:
+    """Load, validate and compute; no output. `jobs` > 1 parses front matter in that many workers."""
     diags = Diagnostics()
     timings: dict[str, float] = {}
     with _Timer(timings, "load"):
-        site = load_site(root, display_root, diags, today)
+        site = load_site(root, display_root, diags, today, jobs)
     return check_site(site, diags, timings)
 
 

@@ -52,30 +52,40 @@ def _print_report(build, fmt: str) -> None:  # noqa: ANN001
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from okrsite.build import check
+    from okrsite.build import check, default_jobs
+    from okrsite.parallel import WorkerFailed
 
-    build = check(_site(args.site), args.site, _as_of(args.today))
+    try:
+        build = check(_site(args.site), args.site, _as_of(args.today), args.jobs or default_jobs())
+    except WorkerFailed as e:
+        print(f"okrsite: error: {e}", file=sys.stderr)
+        return EXIT_INTERNAL
     _print_report(build, args.format)
     return EXIT_ERRORS if build.failed(args.strict) else EXIT_OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from okrsite.build import check, publish
+    from okrsite.build import check, default_jobs, publish
+    from okrsite.parallel import WorkerFailed
     from okrsite.write.output import refuse_reason
-    from okrsite.write.workers import WorkerFailed
 
     root = _site(args.site)
     out = Path(args.out) if args.out else root / "_site"
     reason = refuse_reason(root, out, args.force)
     if reason:
         raise UsageError(reason)
-    build = check(root, args.site, _as_of(args.today))
+    jobs = args.jobs or default_jobs()
+    try:
+        build = check(root, args.site, _as_of(args.today), jobs)
+    except WorkerFailed as e:
+        print(f"okrsite: error: {e}; {out} left as it was", file=sys.stderr)
+        return EXIT_INTERNAL
     _print_report(build, args.format)
     if build.failed(args.strict):
         print(f"okrsite: build refused; {out} left as it was", file=sys.stderr)
         return EXIT_ERRORS
     try:
-        publish(build, out, args.jobs)
+        publish(build, out, jobs)
     except WorkerFailed as e:
         print(f"okrsite: error: {e}; {out} left as it was", file=sys.stderr)
         return EXIT_INTERNAL
@@ -119,9 +129,14 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--format", choices=("text", "json", "github"), default="text",
                         help="diagnostics as compiler lines, a JSON list, or GitHub annotations")
 
+    def jobs(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                        help="worker processes (default: one per CPU); the result is the same for any N")
+
     sp = sub.add_parser("check", help="validate the handbook")
     common(sp)
     reporting(sp)
+    jobs(sp)
     sp.set_defaults(func=cmd_check)
 
     sp = sub.add_parser("build", help="validate, then write the static site")
@@ -129,8 +144,7 @@ def parser() -> argparse.ArgumentParser:
     reporting(sp)
     sp.add_argument("--out", metavar="DIR", help="output folder (default: SITE/_site)")
     sp.add_argument("--force", action="store_true", help="replace a non-empty folder okrsite did not write")
-    sp.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
-                    help="worker processes that render pages (default: one per CPU); output is the same for any N")
+    jobs(sp)
     sp.set_defaults(func=cmd_build)
 
     sp = sub.add_parser("serve", help="preview with live reload")

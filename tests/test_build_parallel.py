@@ -142,7 +142,7 @@ def test_a_crashed_worker_fails_the_build_cleanly(handbook: Path, tmp_path: Path
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 3, err
     lines = [line for line in err.splitlines() if line.startswith("okrsite:")]
-    assert lines == [f"okrsite: error: render worker 1 was killed by SIGKILL; {out} left as it was"], err
+    assert lines == [f"okrsite: error: build worker 1 was killed by SIGKILL; {out} left as it was"], err
     assert "Traceback" not in err
     _assert_previous_output_whole(out, before)
     _assert_gone(kids)
@@ -164,3 +164,21 @@ def test_ctrl_c_mid_build_leaves_the_previous_output_whole(handbook: Path, tmp_p
 def test_jobs_must_be_a_positive_number(handbook: Path, tmp_path: Path) -> None:
     r = okrsite("build", str(handbook), "--out", str(tmp_path / "x"), "--jobs", "0")
     assert r.returncode == 2 and "'0' is not a number of workers" in r.stderr
+
+
+def test_check_reports_the_same_with_parallel_loading(handbook: Path, tmp_path: Path) -> None:
+    site = tmp_path / "hb"
+    subprocess.run(["cp", "-a", str(handbook), str(site)], check=True)
+    objectives = site / "content/objectives/2025-q3"
+    (objectives / "obj-21.md").write_text("---\ntitle: [unclosed\ncycle: 2025-Q3\n---\n", encoding="utf-8")
+    bad_ref = objectives / "obj-22.md"
+    bad_ref.write_text(bad_ref.read_text(encoding="utf-8").replace("kpis: [kpi-", "kpis: [kpx-"), encoding="utf-8")
+    (objectives / "obj-23.md").write_bytes(b"---\ntitle: \xff\n---\n")
+    (site / "content/handbook/empty.md").write_text("", encoding="utf-8")
+    one = okrsite("check", str(site), "--jobs", "1", "--format", "json")
+    two = okrsite("check", str(site), "--jobs", "2", "--format", "json")
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    found = {(d["file"].rsplit("/", 1)[-1], d["code"]) for d in __import__("json").loads(two.stdout)}
+    assert {("obj-21.md", "yaml-syntax"), ("obj-23.md", "encoding"), ("empty.md", "front-matter")} <= found
+    assert any(f == "obj-22.md" for f, _ in found)

@@ -10,14 +10,22 @@ from okrsite.diagnostics import ERROR, Diagnostics
 from okrsite.load.config import load_config
 from okrsite.load.fields import describe
 from okrsite.load.pages import build_page
-from okrsite.load.sources import find_content, read_text, split_front_matter
-from okrsite.load.yamlnodes import parse
-from okrsite.markdown import parse_body
+from okrsite.load.sources import Split, find_content, read_text, split_front_matter
+from okrsite.load.yamlnodes import Parsed, parse
+from okrsite.markdown import Body, parse_body
 from okrsite.model import Located, Page, Pos, Site, SourceFile
+from okrsite.parallel import run_forked
 
 
 def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
     """One content file to one page, or None (with diagnostics) when it cannot be read."""
+    split = _read_split(sf, diags)
+    if split is None:
+        return None
+    return _page(sf, split, parse(split.yaml or "", split.yaml_line0, marks=False), None, diags)
+
+
+def _read_split(sf: SourceFile, diags: Diagnostics) -> Split | None:
     text = read_text(sf, diags)
     if text is None:
         return None
@@ -25,7 +33,11 @@ def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
     if isinstance(split, str):
         diags.add(sf, Pos(1, 1), ERROR, "front-matter", split)
         return None
-    parsed = parse(split.yaml or "", split.yaml_line0, marks=False)
+    return split
+
+
+def _page(sf: SourceFile, split: Split, parsed: Parsed, doc: Body | None, diags: Diagnostics) -> Page | None:
+    """The page from its parsed front matter; `doc` is its body when already parsed."""
     for p in parsed.problems:
         diags.add(sf, p.pos, ERROR, p.code, p.message)
     if parsed.problems and parsed.value is None:
@@ -43,7 +55,7 @@ def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
         return None
     page = build_page(data, loc, split.body, split.body_line, diags)
     if page is not None:
-        page.doc = parse_body(split.body, split.body_line)
+        page.doc = doc if doc is not None else parse_body(split.body, split.body_line)
     return page
 
 
@@ -59,9 +71,39 @@ def _marks_later(sf: SourceFile) -> Callable[[], tuple[dict, dict]]:
     return marks
 
 
-def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | None = None) -> Site:
+PARALLEL_FROM = 400  # files; below this forking costs more than it saves
+
+
+def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | None = None,
+              jobs: int = 1) -> Site:
+    """Every content file into the model. With `jobs` > 1 the front matter (the costly part: libyaml
+    builds a Python object per token) is parsed in forked workers while this process parses the
+    Markdown bodies; only plain values travel back, and the pages are put together here in path order.
+    """
     config = load_config(root, display_root, diags, today)
     site = Site(root, display_root, config)
-    for sf in find_content(root, display_root, diags):
-        site.add(sf.rel, load_page(sf, diags))
+    files = find_content(root, display_root, diags)
+    if jobs <= 1 or len(files) < PARALLEL_FROM:
+        for sf in files:
+            site.add(sf.rel, load_page(sf, diags))
+        return site
+    read_diags = [Diagnostics() for _ in files]
+    splits = [_read_split(sf, d) for sf, d in zip(files, read_diags, strict=True)]
+    todo = [i for i, sp in enumerate(splits) if sp is not None]
+
+    def front(k: int) -> list[Parsed]:
+        return [parse(splits[i].yaml or "", splits[i].yaml_line0, marks=False) for i in todo[k::jobs]]  # type: ignore[union-attr]
+
+    def bodies() -> list[Body]:
+        return [parse_body(splits[i].body, splits[i].body_line) for i in todo]  # type: ignore[union-attr]
+
+    shares, docs = run_forked(jobs, front, bodies)
+    parsed: dict[int, Parsed] = {}
+    for k, share in enumerate(shares):
+        parsed.update(zip(todo[k::jobs], share, strict=True))
+    doc_of = dict(zip(todo, docs, strict=True))
+    for i, sf in enumerate(files):
+        diags.extend(read_diags[i])
+        split = splits[i]
+        site.add(sf.rel, None if split is None else _page(sf, split, parsed[i], doc_of[i], diags))
     return site

@@ -1,4 +1,4 @@
-"""Forked worker processes for the render-and-write stage: each takes a share, returns a small result.
+"""Forked worker processes, for the stages that parallelise: each takes a share, returns a small result.
 
 Plain `os.fork` rather than `multiprocessing`: the children inherit the loaded,
 validated and computed handbook as it is (nothing is pickled on the way in, and
@@ -134,7 +134,7 @@ def _failure(index: int, status: int, data: bytes) -> str | None:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return f"render worker {index + 1} was killed by {name}"
+        return f"build worker {index + 1} was killed by {name}"
     try:
         result = pickle.loads(data) if data else None
     except Exception:
@@ -142,7 +142,7 @@ def _failure(index: int, status: int, data: bytes) -> str | None:
     if isinstance(result, tuple) and result and result[0] == "error":
         if len(result) > 2 and result[2]:
             sys.stderr.write(result[2])
-        return f"render worker {index + 1} failed: {result[1]}"
+        return f"build worker {index + 1} failed: {result[1]}"
     if os.WEXITSTATUS(status) != 0 or not (isinstance(result, tuple) and result and result[0] == "ok"):
-        return f"render worker {index + 1} exited with status {os.WEXITSTATUS(status)} before finishing"
+        return f"build worker {index + 1} exited with status {os.WEXITSTATUS(status)} before finishing"
     return None
