@@ -11,13 +11,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from okrsite.compute import compute
 from okrsite.compute.results import Results
 from okrsite.diagnostics import ERROR, Diagnostics
 from okrsite.load import load_site
 from okrsite.model import Site
-from okrsite.parallel import run_forked
+from okrsite.parallel import Counter, run_forked
 from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
@@ -103,68 +104,84 @@ def write(build: Build, out: Path) -> None:
     build.written = Written(len(build.outputs), w.written, w.kept)
 
 
+PAGE_CHUNK = 64  # pages a worker takes at a time: small enough to balance, large enough to cost nothing
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def publish(build: Build, out: Path, jobs: int = 0) -> Build:
-    """Render and write the site into `out` in `jobs` forked workers (0: one per CPU).
+    """Render and write the site into `out` with `jobs` processes (0: one per CPU).
 
-    Each worker builds, renders and writes its share of the pages into the new tree
-    and returns only counts and fingerprints; meanwhile this process writes the
-    assets, search index and data.json. The output is the same bytes for any `jobs`.
+    This process writes the assets, search index and data.json, then joins the
+    `jobs - 1` forked workers; each takes chunks of pages, builds, renders and writes
+    them into the new tree, and returns only counts and fingerprints. The output is
+    the same bytes for any `jobs`.
     """
-    from okrsite.render.data_json import render_data
-    from okrsite.render.html import Theme, plan_pages, theme_assets
+    from okrsite.render.body import KEEP_RENDERED
+    from okrsite.render.html import Theme, plan_pages
     from okrsite.render.refs import Refs
     from okrsite.render.stream import render_share
 
     assert build.resolved is not None and build.results is not None
     inp = RenderInput(build.site, build.resolved.graph, build.results, build.resolved.files)
     jobs = jobs or default_jobs()
-    with _Timer(build.timings, "plan"):
-        theme = Theme.for_site(build.site)
-        key = theme.content_key()
-        refs = Refs(inp)
-        plan = plan_pages(inp, refs)
-        check_paths(p.url for p in plan)
     stats = Written(jobs=jobs)
-    t0 = time.perf_counter()
-    with staged_tree(out) as (tmp, previous):
+    KEEP_RENDERED[0] = False  # no body is rendered twice in one build
+    try:
+        with _Timer(build.timings, "plan"):
+            theme = Theme.for_site(build.site)
+            key = theme.content_key()
+            refs = Refs(inp, remember=False)
+            plan = plan_pages(inp, refs)
+            check_paths(p.url for p in plan)
+        t0 = time.perf_counter()
+        with staged_tree(out) as (tmp, previous):
+            counter = Counter()
 
-        def share(i: int) -> tuple[int, int, int, dict[str, str]]:
-            w = TreeWriter(tmp, previous)
-            rendered = render_share(plan[i::jobs], theme, key, w)
-            return w.written, w.kept, rendered, w.fingerprints
+            def pages(_: int) -> tuple[int, int, int, dict[str, str]]:
+                w = TreeWriter(tmp, previous)
+                rendered = 0
+                while (start := counter.take() * PAGE_CHUNK) < len(plan):
+                    rendered += render_share(plan[start:start + PAGE_CHUNK], theme, key, w)
+                return w.written, w.kept, rendered, w.fingerprints
 
-        def rest() -> TreeWriter:
-            t = time.perf_counter()
-            outputs: dict[str, Output] = theme_assets(inp, theme, refs)
-            for rel in sorted(inp.files):
-                outputs.setdefault(rel, build.site.root / "content" / rel)
-            outputs["data.json"] = render_data(inp.site, inp.graph, inp.results)
-            pages = {p.url for p in plan}
-            check_paths(outputs)
-            w = TreeWriter(tmp, previous)
-            for rel in sorted(outputs):
-                if rel not in pages:
-                    w.put(rel, outputs[rel])
-            build.timings["assets"] = time.perf_counter() - t
-            return w
+            def rest() -> TreeWriter:
+                with _Timer(build.timings, "assets"):
+                    return _write_rest(TreeWriter(tmp, previous), inp, theme, refs, {p.url for p in plan})
 
-        shares, assets = run_forked(jobs, share, rest)
-        build.timings["render"] = time.perf_counter() - t0 - build.timings["assets"] * (jobs <= 1)
-        t1 = time.perf_counter()
-        prints: dict[str, str] = {}
-        for written, kept, rendered, fps in shares:
-            stats.written += written
-            stats.kept += kept
-            stats.rendered += rendered
-            prints.update(fps)
-        stats.written += assets.written
-        stats.kept += assets.kept
-        stats.files = len(plan) + assets.written + assets.kept
-        TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints))
-    build.timings["write"] = time.perf_counter() - t1
+            shares, assets = run_forked(jobs, pages, rest)
+            build.timings["render"] = time.perf_counter() - t0 - build.timings["assets"]
+            t1 = time.perf_counter()
+            prints: dict[str, str] = {}
+            for written, kept, rendered, fps in shares:
+                stats.written += written
+                stats.kept += kept
+                stats.rendered += rendered
+                prints.update(fps)
+            stats.written += assets.written
+            stats.kept += assets.kept
+            stats.files = len(plan) + assets.written + assets.kept
+            TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints))
+        build.timings["write"] = time.perf_counter() - t1
+    finally:
+        KEEP_RENDERED[0] = True
     build.written = stats
     return build
+
+
+def _write_rest(w: TreeWriter, inp: RenderInput, theme: Any, refs: Any, pages: set[str]) -> TreeWriter:
+    """Everything but the planned pages: theme assets, plotly.js, search index, linked files, data.json."""
+    from okrsite.render.data_json import render_data
+    from okrsite.render.html import theme_assets
+
+    outputs: dict[str, Output] = theme_assets(inp, theme, refs)
+    for rel in sorted(inp.files):
+        outputs.setdefault(rel, inp.site.root / "content" / rel)
+    outputs["data.json"] = render_data(inp.site, inp.graph, inp.results)
+    check_paths(outputs)
+    for rel in sorted(outputs):
+        if rel not in pages:
+            w.put(rel, outputs.pop(rel))
+    return w

@@ -14,6 +14,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
+import multiprocessing
 import os
 import pickle
 import signal
@@ -66,16 +67,36 @@ def _child(index: int, task: Callable[[int], Any], wfd: int) -> None:
         os._exit(code)
 
 
+class Counter:
+    """A number shared by forked processes: each `take()` hands out the next one, to exactly one process.
+
+    Workers pull chunks of work by number instead of taking fixed shares, so a slow
+    chunk (a big index page) or the parent's own extra work does not leave a core idle.
+    """
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._value = ctx.RawValue("q", 0)
+        self._lock = ctx.Lock()
+
+    def take(self) -> int:
+        with self._lock:
+            n = self._value.value
+            self._value.value = n + 1
+            return n
+
+
 def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] | None = None) -> tuple[list[Any], Any]:
-    """`[task(0), …, task(count - 1)]`, each in its own forked child, and `here()` run meanwhile in
-    this process; everything in-process, one after the other, when `count` is 1.
+    """`[task(0), …, task(count - 1)]` and `here()`: tasks 1 … count-1 each in a forked child, while
+    this process runs `here()` and then `task(0)` itself (a worker more would only be another copy
+    of the inherited pages in memory); with `count` 1 everything runs here, one after the other.
 
     Raises `WorkerFailed` when a child raises, exits non-zero or is killed; on any
     exception in the parent (Ctrl-C included) every child is killed and reaped first.
     """
     if count <= 1:
-        first = task(0)
-        return [first], here() if here else None
+        mine = here() if here else None
+        return [task(0)], mine
     sys.stdout.flush()
     sys.stderr.flush()
     gc.collect()
@@ -83,7 +104,7 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     pid = -1
     try:
-        for i in range(count):
+        for i in range(1, count):
             rfd, wfd = os.pipe()
             # Ctrl-C is held back across the fork: a child must not see it before it ignores it
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -102,13 +123,13 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
             os.close(wfd)
             children.append((pid, rfd))
         mine = here() if here else None
-        results, failures = [], []
+        results, failures = [task(0)], []
         for i, (pid, rfd) in enumerate(children):
             data = _read_all(rfd)
             os.close(rfd)
             _, status = os.waitpid(pid, 0)
             children[i] = (0, -1)
-            message = _failure(i, status, data)
+            message = _failure(i + 1, status, data)
             if message:
                 failures.append(message)
             else:
@@ -130,11 +151,11 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
 
 
 def _failure(index: int, status: int, data: bytes) -> str | None:
-    """None for a good result, else one line saying what went wrong with worker `index`."""
+    """None for a good result, else one line saying what went wrong with worker `index` (1, 2, …)."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        return f"build worker {index + 1} was killed by {name}"
+        return f"build worker {index} was killed by {name}"
     try:
         result = pickle.loads(data) if data else None
     except Exception:
@@ -142,7 +163,7 @@ def _failure(index: int, status: int, data: bytes) -> str | None:
     if isinstance(result, tuple) and result and result[0] == "error":
         if len(result) > 2 and result[2]:
             sys.stderr.write(result[2])
-        return f"build worker {index + 1} failed: {result[1]}"
+        return f"build worker {index} failed: {result[1]}"
     if os.WEXITSTATUS(status) != 0 or not (isinstance(result, tuple) and result and result[0] == "ok"):
-        return f"build worker {index + 1} exited with status {os.WEXITSTATUS(status)} before finishing"
+        return f"build worker {index} exited with status {os.WEXITSTATUS(status)} before finishing"
     return None

@@ -14,7 +14,7 @@ from okrsite.load.sources import Split, find_content, read_text, split_front_mat
 from okrsite.load.yamlnodes import Parsed, parse
 from okrsite.markdown import Body, parse_body
 from okrsite.model import Located, Page, Pos, Site, SourceFile
-from okrsite.parallel import run_forked
+from okrsite.parallel import Counter, run_forked
 
 
 def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
@@ -72,13 +72,15 @@ def _marks_later(sf: SourceFile) -> Callable[[], tuple[dict, dict]]:
 
 
 PARALLEL_FROM = 400  # files; below this forking costs more than it saves
+FILE_CHUNK = 128
 
 
 def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | None = None,
               jobs: int = 1) -> Site:
     """Every content file into the model. With `jobs` > 1 the front matter (the costly part: libyaml
     builds a Python object per token) is parsed in forked workers while this process parses the
-    Markdown bodies; only plain values travel back, and the pages are put together here in path order.
+    Markdown bodies and then joins in; only plain values travel back, and the pages are put together
+    here in path order.
     """
     config = load_config(root, display_root, diags, today)
     site = Site(root, display_root, config)
@@ -91,16 +93,22 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
     splits = [_read_split(sf, d) for sf, d in zip(files, read_diags, strict=True)]
     todo = [i for i, sp in enumerate(splits) if sp is not None]
 
-    def front(k: int) -> list[Parsed]:
-        return [parse(splits[i].yaml or "", splits[i].yaml_line0, marks=False) for i in todo[k::jobs]]  # type: ignore[union-attr]
+    counter = Counter()
+
+    def front(_: int) -> dict[int, Parsed]:
+        done: dict[int, Parsed] = {}
+        while (start := counter.take() * FILE_CHUNK) < len(todo):
+            for i in todo[start:start + FILE_CHUNK]:
+                done[i] = parse(splits[i].yaml or "", splits[i].yaml_line0, marks=False)  # type: ignore[union-attr]
+        return done
 
     def bodies() -> list[Body]:
         return [parse_body(splits[i].body, splits[i].body_line) for i in todo]  # type: ignore[union-attr]
 
     shares, docs = run_forked(jobs, front, bodies)
     parsed: dict[int, Parsed] = {}
-    for k, share in enumerate(shares):
-        parsed.update(zip(todo[k::jobs], share, strict=True))
+    for share in shares:
+        parsed.update(share)
     doc_of = dict(zip(todo, docs, strict=True))
     for i, sf in enumerate(files):
         diags.extend(read_diags[i])

@@ -37,6 +37,9 @@ def sanitise(html: str) -> str:
     )
 
 
+KEEP_RENDERED = [True]  # `serve` keeps each body's HTML for its next rebuild; a one-shot build does not
+
+
 def render_body(doc: Body | None, page_url: str) -> str:
     """HTML for a body, its links made relative to the page at `page_url`."""
     if doc is None or not doc.tokens:
@@ -48,5 +51,6 @@ def render_body(doc: Body | None, page_url: str) -> str:
     rewrites = {id(link.token): urls.relative(page_url, link.resolved) for link in doc.links
                 if link.resolved is not None}
     html = sanitise(render_tokens(doc.tokens, rewrites))
-    doc.html = (key, html)
+    if KEEP_RENDERED[0]:
+        doc.html = (key, html)
     return html

@@ -41,9 +41,11 @@ def cycle_state(cycle: Cycle, as_of: date) -> str:
 class Refs:
     """Memoised refs for one render of one handbook."""
 
-    def __init__(self, inp: RenderInput, memo: dict[Any, tuple[Any, Any]] | None = None) -> None:
+    def __init__(self, inp: RenderInput, memo: dict[Any, tuple[Any, Any]] | None = None, *,
+                 remember: bool = True) -> None:
         self.inp = inp
         self.memo = memo if memo is not None else {}  # kept by `serve` across renders (RenderCache.memo)
+        self.remember = remember  # False in a one-shot build: each page is made once, nothing to reuse
         self.site = inp.site
         self.cfg = inp.site.config
         self.graph = inp.graph
@@ -69,6 +71,8 @@ class Refs:
 
     def remembered(self, key: Any, inputs: Any, make: Callable[[], Any]) -> Any:
         """`make()`, or its value from an earlier render when `inputs` compare equal (serve rebuilds)."""
+        if not self.remember:
+            return make()
         hit = self.memo.get(key)
         if hit is not None and hit[0] == inputs:
             return hit[1]
