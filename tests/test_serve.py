@@ -53,7 +53,7 @@ def build_tree(site: Path, out: Path) -> dict[str, bytes]:
     subprocess.run([PYTHON, "-m", "okrsite", "build", str(site), "--out", str(out)], check=True, env=env(),
                    capture_output=True)
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
-            if p.is_file() and p.name != ".okrsite-output"}
+            if p.is_file() and not p.name.startswith(".okrsite-")}
 
 
 def strip_script(body: bytes) -> bytes:

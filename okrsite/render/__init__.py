@@ -10,8 +10,6 @@ across runs.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,31 +47,51 @@ class PlannedPage:
 
     url: str
     make: Callable[[], PageJob]
+    source: str | None = None  # the id of the page it shows, when it shows one
+
+
+@dataclass(slots=True)
+class CachedPage:
+    template: str
+    context: dict[str, Any]
+    html: bytes
+    reads: frozenset[Any]  # what the context was made from (okrsite.render.deps); empty: rebuild always
+    links: tuple[Any, ...]  # how the source page's body links resolved
 
 
 @dataclass(slots=True)
 class RenderCache:
-    """Rendered bytes by URL with the template and context that produced them.
+    """What `serve` keeps between rebuilds: each page's bytes with the context and the reads that
+    produced them, and the inputs of the last render.
 
-    Contexts are compared with `==` (a deep compare in C, several times cheaper than
-    serialising them to hash); they are plain data, so equal contexts render alike.
+    A page is rebuilt only when something it read changed (`okrsite.render.deps`); a
+    rebuilt context equal to the last one (`==`, a deep compare in C) is not rendered.
     """
 
-    pages: dict[str, tuple[str, dict[str, Any], bytes]] = field(default_factory=dict)
+    pages: dict[str, CachedPage] = field(default_factory=dict)
     rendered: list[str] = field(default_factory=list)  # URLs actually rendered by the last call
+    rebuilt: int = 0  # contexts built by the last call
     theme: Any = None  # the last `Theme`, reused while its files are unchanged; a new one invalidates all
     # costly derived values (see `Refs.remembered`), each stored with the inputs it came from
     memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
+    last: RenderInput | None = None
 
 
-def fingerprint(job: PageJob, theme_key: str) -> str:
-    """A stable hash of everything a page's bytes depend on, for caches that outlive the process."""
-    blob = json.dumps([theme_key, job.template, job.context], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.blake2b(blob.encode("utf-8"), digest_size=16).hexdigest()
+def _changed(cache: RenderCache, inp: RenderInput) -> set[Any] | None:
+    """Keys that differ from the last render, or None when everything must be rebuilt."""
+    from okrsite.render.deps import changed_keys
+
+    last = cache.last
+    if last is None or last.site.config != inp.site.config or last.files != inp.files:
+        return None
+    if getattr(last, "history", None) is not getattr(inp, "history", None):
+        return None
+    return changed_keys(last.graph, inp.graph, "g.") | changed_keys(last.results, inp.results, "r.")
 
 
 def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str, Output]:
     from okrsite.render.data_json import render_data
+    from okrsite.render.deps import Reads, link_signature
     from okrsite.render.html import Theme, plan_pages, theme_assets
     from okrsite.render.refs import Refs
 
@@ -82,18 +100,32 @@ def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str,
     if theme is not cache.theme:
         cache.pages.clear()
         cache.theme = theme
-    cache.rendered = []
+    changed = _changed(cache, inp)
+    cache.rendered, cache.rebuilt, cache.last = [], 0, inp
     outputs: dict[str, Output] = {}
     live: set[str] = set()
-    refs = Refs(inp, cache.memo)  # shared by every page and the search index: each ref is built once
+    reads = Reads()
+    refs = Refs(inp, cache.memo, reads=reads)  # shared by every page and the search index: each ref built once
+    pages = inp.graph.pages
     for planned in plan_pages(inp, refs):
-        job = planned.make()
-        hit = cache.pages.get(job.url)
-        if hit is None or hit[0] != job.template or hit[1] != job.context:
-            hit = cache.pages[job.url] = (job.template, job.context, theme.render(job))
-            cache.rendered.append(job.url)
-        outputs[job.url] = hit[2]
-        live.add(job.url)
+        hit = cache.pages.get(planned.url)
+        links = link_signature(pages.get(planned.source)) if planned.source else ()
+        if (hit is None or changed is None or not hit.reads or hit.links != links
+                or not changed.isdisjoint(hit.reads)):
+            reads.start()
+            job = planned.make()
+            got = reads.take()
+            if planned.source and got:
+                got |= {("g.pages", planned.source)}
+            cache.rebuilt += 1
+            if hit is None or hit.template != job.template or hit.context != job.context:
+                hit = CachedPage(job.template, job.context, theme.render(job), got, links)
+                cache.rendered.append(job.url)
+            else:
+                hit = CachedPage(hit.template, hit.context, hit.html, got, links)
+            cache.pages[planned.url] = hit
+        outputs[planned.url] = hit.html
+        live.add(planned.url)
     for url in [u for u in cache.pages if u not in live]:
         del cache.pages[url]
     outputs.update(theme_assets(inp, theme, refs))

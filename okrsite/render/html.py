@@ -99,13 +99,14 @@ def plan_pages(inp: RenderInput, refs: Refs | None = None) -> list[PlannedPage]:
     url_of = inp.graph.url_of
     for page in inp.graph.pages.values():
         if isinstance(page, Objective) and page.id in inp.results.objectives:
-            jobs.append(PlannedPage(url_of[page.id], partial(objective_job, refs, page)))
+            jobs.append(PlannedPage(url_of[page.id], partial(objective_job, refs, page), page.id))
         elif isinstance(page, Kpi) and page.id in inp.results.kpis:
-            jobs.append(PlannedPage(url_of[page.id], partial(kpi_job, refs, page)))
+            jobs.append(PlannedPage(url_of[page.id], partial(kpi_job, refs, page), page.id))
         elif isinstance(page, OrgUnit):
-            jobs.append(PlannedPage(url_of[page.id], partial(unit_job, refs, page)))
+            jobs.append(PlannedPage(url_of[page.id], partial(unit_job, refs, page), page.id))
         elif isinstance(page, FreePage) and not urls.is_home_source(page):
-            jobs.append(PlannedPage(url_of[page.id], partial(free_page_job, refs, page, *position[page.id])))
+            jobs.append(PlannedPage(url_of[page.id], partial(free_page_job, refs, page, *position[page.id]),
+                                    page.id))
     return jobs
 
 

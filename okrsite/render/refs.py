@@ -14,9 +14,11 @@ from typing import Any
 
 from okrsite import urls
 from okrsite.compute.progress import status_of
-from okrsite.compute.results import KrResult
+from okrsite.compute.results import KrResult, Results
 from okrsite.model import Cycle, FreePage, Kpi, Objective, OrgUnit
 from okrsite.render import RenderInput
+from okrsite.render.deps import Key, Reads, Tracked
+from okrsite.validate.graph import Graph
 
 Ref = dict[str, Any]
 MAX_DEPTH = 50  # parent chains are loop-checked; this only guards rendering a broken handbook
@@ -42,16 +44,18 @@ class Refs:
     """Memoised refs for one render of one handbook."""
 
     def __init__(self, inp: RenderInput, memo: dict[Any, tuple[Any, Any]] | None = None, *,
-                 remember: bool = True) -> None:
+                 remember: bool = True, reads: Reads | None = None) -> None:
         self.inp = inp
         self.memo = memo if memo is not None else {}  # kept by `serve` across renders (RenderCache.memo)
         self.remember = remember  # False in a one-shot build: each page is made once, nothing to reuse
         self.site = inp.site
         self.cfg = inp.site.config
-        self.graph = inp.graph
-        self.results = inp.results
+        # with `reads` (serve), every read of the graph and results is recorded (okrsite.render.deps)
+        self.reads = reads
+        self.graph: Graph = Tracked(inp.graph, reads, "g.") if reads else inp.graph  # type: ignore[assignment]
+        self.results: Results = Tracked(inp.results, reads, "r.") if reads else inp.results  # type: ignore[assignment]
         self.as_of = inp.site.config.as_of
-        self._memo: dict[tuple[str, str], Ref | None] = {}
+        self._memo: dict[tuple[str, str], tuple[Ref | None, frozenset[Key]]] = {}
 
     # --- model access -------------------------------------------------------------------------------
     def obj_page(self, oid: str | None) -> Objective | None:
@@ -86,9 +90,21 @@ class Refs:
         if key is None:
             return None
         k = (kind, key)
-        if k not in self._memo:
-            self._memo[k] = make(key)
-        return self._memo[k]
+        hit = self._memo.get(k)
+        if hit is None:
+            reads = self.reads
+            if reads is None:
+                hit = self._memo[k] = (make(key), frozenset())
+            else:  # what the ref was made from is read again by every page that shows it
+                outer, reads.keys = reads.keys, set()
+                try:
+                    value = make(key)
+                finally:
+                    inner, reads.keys = frozenset(reads.keys or ()), outer
+                hit = self._memo[k] = (value, inner)
+        if hit[1]:
+            self.reads.update(hit[1])  # type: ignore[union-attr]
+        return hit[0]
 
     def cycle(self, cid: str | None) -> Ref | None:
         def make(cid: str) -> Ref | None:
