@@ -89,12 +89,13 @@ def check_site(site: Site, diags: Diagnostics, timings: dict[str, float] | None 
     return Build(site, diags, resolved, results, timings=timings)
 
 
-def render(build: Build, cache: RenderCache | None = None) -> Build:
-    """Render every output; with a `cache` (serve) unchanged pages are not re-rendered."""
+def render(build: Build, cache: RenderCache | None = None, defer: bool = False) -> Build:
+    """Render every output in memory; with a `cache` (serve) unchanged pages are not re-rendered,
+    and with `defer` data.json is made when first asked for."""
     assert build.resolved is not None and build.results is not None
     with _Timer(build.timings, "render"):
         build.outputs = render_site(RenderInput(build.site, build.resolved.graph, build.results,
-                                                build.resolved.files), cache)
+                                                build.resolved.files), cache, defer)
     return build
 
 

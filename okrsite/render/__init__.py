@@ -10,8 +10,10 @@ across runs.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,24 @@ class PlannedPage:
     source: str | None = None  # the id of the page it shows, when it shows one
 
 
+class Deferred:
+    """An output `serve` makes only when it is asked for, once: data.json is 18 MiB at 10,000
+    objectives and takes most of a second, and nobody reads it after every keystroke."""
+
+    __slots__ = ("_make", "_value", "_lock")
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._value = b""
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bytes:
+        with self._lock:
+            if self._make is not None:
+                self._value, self._make = self._make(), None
+            return self._value
+
+
 @dataclass(slots=True)
 class CachedPage:
     template: str
@@ -75,6 +95,7 @@ class RenderCache:
     # costly derived values (see `Refs.remembered`), each stored with the inputs it came from
     memo: dict[Any, tuple[Any, Any]] = field(default_factory=dict)
     last: RenderInput | None = None
+    data: Deferred | None = None  # the last data.json, kept while nothing it shows changed
 
 
 def _changed(cache: RenderCache, inp: RenderInput) -> set[Any] | None:
@@ -89,7 +110,8 @@ def _changed(cache: RenderCache, inp: RenderInput) -> set[Any] | None:
     return changed_keys(last.graph, inp.graph, "g.") | changed_keys(last.results, inp.results, "r.")
 
 
-def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str, Output]:
+def render_site(inp: RenderInput, cache: RenderCache | None = None, defer: bool = False) -> dict[str, Output]:
+    """Every output in memory; with `defer`, data.json is a `Deferred` made when first asked for."""
     from okrsite.render.data_json import render_data
     from okrsite.render.deps import Reads, link_signature
     from okrsite.render.html import Theme, plan_pages, theme_assets
@@ -131,5 +153,7 @@ def render_site(inp: RenderInput, cache: RenderCache | None = None) -> dict[str,
     outputs.update(theme_assets(inp, theme, refs))
     for rel in sorted(inp.files):
         outputs.setdefault(rel, Path(inp.site.root / "content" / rel))
-    outputs["data.json"] = render_data(inp.site, inp.graph, inp.results)
+    if cache.data is None or changed != set():
+        cache.data = Deferred(partial(render_data, inp.site, inp.graph, inp.results))
+    outputs["data.json"] = cache.data if defer else cache.data()
     return outputs

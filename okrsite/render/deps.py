@@ -127,10 +127,20 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if dataclasses.is_dataclass(a) and hasattr(a, "loc"):  # a model page re-read from its file
-        return False
+        return _same_page(a, b)
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - an odd value compares as changed
+        return False
+
+
+def _same_page(a: Any, b: Any) -> bool:
+    """A re-read page that says the same: every field equal but its positions (`loc`, which holds
+    a fresh lazy loader) and its parsed body (`doc`, made from `body`, which is compared)."""
+    try:
+        return all(getattr(a, f.name) == getattr(b, f.name)
+                   for f in dataclasses.fields(a) if f.name not in ("loc", "doc"))
+    except Exception:  # noqa: BLE001
         return False
 
 

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
+from okrsite.render import Deferred
 from okrsite.serve import reload
 from okrsite.serve.reload import Hub, Snapshot
 
@@ -205,6 +206,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, fallback, "text/plain; charset=utf-8", head)
             return
         ctype = content_type(key)
+        if isinstance(data, Deferred):
+            data = data()
         if isinstance(data, Path):
             self._send_file(status, data, ctype, head)
             return

@@ -99,7 +99,7 @@ class SiteState:
         if build.failed():
             self.failing = True
             return self._outcome(False, diags, site, reread, t0, timings)
-        render(build, self.cache)
+        render(build, self.cache, defer=True)
         changed_outputs = self._changed(build.outputs)
         if changed_outputs or self.outputs is None or self.failing:
             self.builds += 1
