@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 import yaml
@@ -36,6 +37,7 @@ class Loader(_Base):  # type: ignore[misc, valid-type]
         return tag
 
 
+_INTERN_UP_TO = 24  # short texts (kinds, units, cycle and unit ids) repeat across files: keep one copy
 MAX_NODES = 200_000  # values built, aliases counted each time they are used
 MAX_DEPTH = 64  # nesting of collections
 # libyaml's composer recurses in C: ~100,000 nested brackets overflow the C stack and kill
@@ -240,7 +242,8 @@ def _build(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget: list
         out.values.setdefault(path, _pos(node.start_mark, line0))
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _STR:
-            return node.value
+            value = node.value
+            return intern(value) if len(value) <= _INTERN_UP_TO else value
         if node.tag not in _STANDARD_TAGS:
             _unknown_tag(node, out, line0)
             return str(node.value)
@@ -278,7 +281,7 @@ def _collection(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget:
                     YamlProblem(_pos(knode.start_mark, line0), "yaml-key", "a mapping key must be a plain value")
                 )
                 continue
-            key = knode.value if knode.tag == _STR else _scalar(knode)
+            key = intern(knode.value) if knode.tag == _STR else _scalar(knode)  # keys repeat in every file
             if isinstance(key, BadScalar | list | dict):
                 key = str(key)
             try:
@@ -302,7 +305,22 @@ def _collection(node: yaml.Node, path: PathKey, out: Parsed, line0: int, budget:
     return None
 
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_dates: dict[str, Any] = {}  # a handbook's dates repeat (monthly measurements): one object per date
+
+
 def _scalar(node: yaml.Node) -> Any:
+    if node.tag == _TIMESTAMP:
+        hit = _dates.get(node.value)
+        if hit is None:
+            hit = _construct(node)
+            if len(_dates) < 100_000 and not isinstance(hit, BadScalar):
+                _dates[node.value] = hit
+        return hit
+    return _construct(node)
+
+
+def _construct(node: yaml.Node) -> Any:
     make = _constructor.yaml_constructors.get(node.tag)
     try:
         if make is None:
