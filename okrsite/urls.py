@@ -53,6 +53,60 @@ def cycle_url(cycle: Cycle | str) -> str:
     return f"cycles/{cid}.html"
 
 
+# Split pages. They live in folders named after a cycle (or `all`), never beside content pages:
+# `objectives/ID.html` and `kpis/ID.html` are flat, so `objectives/CYCLE/…` cannot collide with one.
+
+def map_landing_url(cycle_id: str | None, current_id: str | None) -> str:
+    """The map of a cycle's top level: `map.html` for the current cycle, `map/CYCLE.html` for the others."""
+    return MAP if cycle_id is None or cycle_id == current_id else f"map/{cycle_id}.html"
+
+
+def map_unit_url(cycle_id: str, unit_id: str, page: int = 1) -> str:
+    """One unit's subtree in one cycle; long ones continue on `map/CYCLE/UNIT/page-N.html`."""
+    return f"map/{cycle_id}/{unit_id}.html" if page <= 1 else f"map/{cycle_id}/{unit_id}/page-{page}.html"
+
+
+def objectives_index_url(cycle_id: str, page: int = 1, current_id: str | None = None) -> str:
+    """A page of one cycle's objectives: the current cycle's first page is the Objectives tab itself."""
+    if page <= 1:
+        return INDEXES["objective"] if cycle_id == current_id else f"objectives/{cycle_id}/index.html"
+    return f"objectives/{cycle_id}/page-{page}.html"
+
+
+def kpis_index_url(page: int = 1) -> str:
+    return INDEXES["kpi"] if page <= 1 else f"kpis/all/page-{page}.html"
+
+
+def split_pages_at(url: str, cycle_ids: list[str]) -> str | None:
+    """Which split pages own the place `url` would be written to (compared in lower case), if any:
+    a free page there would overwrite one of them, or be overwritten."""
+    key = url.lower()
+    for cid in cycle_ids:
+        c = cid.lower()
+        if key == f"map/{c}.html" or key.startswith(f"map/{c}/"):
+            return f"the alignment map of cycle '{cid}'"
+        if key.startswith(f"objectives/{c}/"):
+            return f"the objectives index of cycle '{cid}'"
+    if key.startswith("people/all/"):
+        return "the people index"
+    return "the KPI index" if key.startswith("kpis/all/") else None
+
+
+def person_url(slug: str) -> str:
+    """The page of one owner or lead; `slug` from okrsite.validate.people.person_slug, made unique there."""
+    return f"people/{slug}.html"
+
+
+PEOPLE = "people/index.html"  # the People tab; person slugs never take "index" (okrsite.validate.people)
+DEPENDENCIES = "dependencies.html"  # who needs whom between top-level units in the current cycle
+CALENDAR = "calendar.ics"  # cycles and milestone due dates, to subscribe to
+
+
+def people_index_url(page: int = 1) -> str:
+    """A page of the people index; later pages sit in `people/all/`, which no person slug can reach."""
+    return PEOPLE if page <= 1 else f"people/all/page-{page}.html"
+
+
 def kr_anchor(kr_id: str) -> str:
     return f"kr-{kr_id}"
 

@@ -105,16 +105,15 @@ def test_search_finds_an_objective_by_a_word_of_its_title(example_url: str, page
     assert watch.problems == []
 
 
-def test_map_filters_by_cycle(example_url: str, page: tuple[Any, Watch]) -> None:
+def test_map_switches_cycles_by_link(example_url: str, page: tuple[Any, Watch]) -> None:
     pg, watch = page
     watch.problems.clear()
     pg.goto(example_url + "map.html")
     pg.wait_for_selector("#chart-map-2025-Q3 svg.main-svg")
-    assert not pg.is_visible("#chart-map-2025-Q2")
-    assert pg.is_visible("#cycle-2025-Q3") and not pg.is_visible("#cycle-2025-Q2")
-    pg.select_option("#map-cycle", "2025-Q2")
+    pg.click(".pill-tabs a:has-text('Q2 2025')")
+    pg.wait_for_url("**/map/2025-Q2.html")
     pg.wait_for_selector("#chart-map-2025-Q2 svg.main-svg")
-    assert pg.is_visible("#cycle-2025-Q2") and not pg.is_visible("#cycle-2025-Q3")
+    assert pg.locator(".pill.active").inner_text().startswith("Q2 2025")
     assert watch.problems == []
 
 
@@ -122,11 +121,14 @@ def test_outline_works_without_javascript(chromium: Any, example_url: str) -> No
     context = chromium.new_context(java_script_enabled=False)
     try:
         pg = context.new_page()
-        pg.goto(example_url + "map.html")
-        assert pg.locator(".outline li.node-objective").count() >= 17
-        assert pg.is_visible("#cycle-2025-Q2") and pg.is_visible("#cycle-2025-Q3")  # all cycles, no filter
+        pg.goto(example_url + "map/2025-Q3/mobile-engagement.html")
+        assert pg.locator(".outline li.node-objective").count() == 2
         assert pg.is_visible("text=Launch self-service rebooking in the app")
-        assert not pg.is_visible("#map-cycle")
+        assert pg.locator(".outline li.node-kr").count() >= 6
+        assert not pg.is_visible(".chart-plot") and not pg.is_visible(".map-pick")
+        pg.click("table.units-table a:has-text('Rebooking Squad')")  # drill down without a script
+        pg.wait_for_url("**/map/2025-Q3/rebooking-squad.html")
+        assert pg.is_visible("text=Offer rebooking before the customer has to ask")
         pg.goto(example_url + "objectives/track-every-bag.html")
         assert pg.is_visible(".chart-caption")  # the chart's text alternative
         assert not pg.is_visible(".chart-plot")
@@ -157,11 +159,11 @@ def test_charts_follow_dark_mode(chromium: Any, example_url: str) -> None:
 
 def test_print_shows_content_without_chrome(example_url: str, page: tuple[Any, Watch]) -> None:
     pg, _ = page
-    pg.goto(example_url + "map.html")
+    pg.goto(example_url + "map/2025-Q3/mobile-engagement.html")
     pg.emulate_media(media="print")
     try:
-        assert not pg.is_visible("header.top") and not pg.is_visible(".sidebar")
-        assert pg.is_visible("#cycle-2025-Q2") and pg.is_visible("#cycle-2025-Q3")  # every cycle's outline
+        assert not pg.is_visible("header.top") and not pg.is_visible(".sidebar") and not pg.is_visible(".pill-tabs")
+        assert pg.is_visible(".outline li.node-objective") and pg.is_visible("table.units-table")
     finally:
         pg.emulate_media(media="screen")
 
@@ -181,7 +183,7 @@ def test_phone_width_has_no_horizontal_scroll(chromium: Any, example_url: str) -
     try:
         pg = context.new_page()
         for rel in ("index.html", "objectives/enhance-digital-customer-satisfaction.html", "kpis/nps.html",
-                    "map.html", "cycles/2025-Q2.html"):
+                    "map.html", "map/2025-Q3/customer-experience.html", "cycles/2025-Q2.html"):
             pg.goto(example_url + rel)
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 376, (rel, width)
@@ -209,7 +211,8 @@ def test_a_page_works_from_file_url(chromium: Any, example_site: Path) -> None:
 
 # one page of every kind: home, map, indexes, cycles (running, ended), every unit kind, objectives with every
 # key-result kind, KPIs (band, target and alert, cascade), a free page, search and 404
-PAGE_KINDS = ("index.html", "map.html", "cycles/index.html", "cycles/2025-Q3.html", "cycles/2025-Q2.html",
+PAGE_KINDS = ("index.html", "map.html", "map/2025-Q2.html", "map/2025-Q3/digital-airline.html",
+              "map/2025-Q3/mobile-engagement.html", "cycles/index.html", "cycles/2025-Q3.html", "cycles/2025-Q2.html",
               "org/index.html", "org/digital-airline.html", "org/customer-experience.html",
               "org/flight-ops-solution-train.html", "org/mobile-engagement.html", "org/rebooking-squad.html",
               "objectives/index.html", "objectives/track-every-bag.html",
@@ -267,7 +270,8 @@ def test_status_text_meets_wcag_aa_contrast(chromium: Any, example_url: str, sch
     try:
         pg = context.new_page()
         checked = 0
-        for rel in ("map.html", "objectives/track-every-bag.html", "kpis/nps.html", "cycles/2025-Q2.html",
+        for rel in ("map.html", "map/2025-Q3/mobile-engagement.html", "objectives/track-every-bag.html", "kpis/nps.html",
+                    "cycles/2025-Q2.html",
                     "index.html"):
             pg.goto(example_url + rel)
             ratios = pg.locator(".chip, .nav-status, .st, .muted, .crumbs a, .tabs a, .hit-type").evaluate_all(

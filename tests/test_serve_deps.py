@@ -8,6 +8,7 @@ scratch, byte for byte, while a one-value edit rebuilds only a few contexts.
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,9 +64,18 @@ def _delete(path: Path) -> list[Path]:
     return [path]
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    return generate(tmp_path / "hb", 60, seed=5)
+@pytest.fixture(params=["plain", "git"])
+def site(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A generated handbook; in a git repository too, where every edit is also an uncommitted change."""
+    root = generate(tmp_path / "hb", 60, seed=5)
+    if request.param == "git":
+        git = ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "-C", str(root)]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-qm", "start"], check=True)
+        _sub(obj(root, 3), r"target: 60", "target: 65")
+        subprocess.run([*git, "commit", "-qam", "Raise the target"], check=True)
+    return root
 
 
 def html(outputs: dict) -> dict[str, bytes]:

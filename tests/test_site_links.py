@@ -74,8 +74,9 @@ def test_nothing_loads_from_another_host(built: Path) -> None:
             assert not EXTERNAL.match(a.get("src", "")), rel
     css = (built / "assets/okrsite.css").read_text(encoding="utf-8")
     assert not re.search(r"url\(|@import|https?:", css)
-    js = (built / "assets/okrsite.js").read_text(encoding="utf-8")
-    assert not re.search(r"https?://|fetch\(|XMLHttpRequest", js)
+    for script in ("okrsite.js", "search.js"):
+        js = (built / "assets" / script).read_text(encoding="utf-8")
+        assert not re.search(r"https?://|fetch\(|XMLHttpRequest", js), script
 
 
 def test_every_page_has_a_favicon_and_one_stylesheet(built: Path) -> None:

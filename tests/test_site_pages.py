@@ -37,7 +37,7 @@ def test_every_page_kind_is_written(example_site: Path, data: dict) -> None:
     expected = {"index.html", "map.html", "search.html", "404.html", "org/index.html", "objectives/index.html",
                 "kpis/index.html", "cycles/index.html", "pages/index.html", "sitemap.xml", "data.json",
                 "assets/plotly.min.js", "assets/okrsite.css", "assets/okrsite.js", "assets/favicon.svg",
-                "assets/search-index.js"}
+                "assets/search.js", "assets/search/manifest.js"}
     expected |= {c["url"] for c in data["cycles"]}
     expected |= {e["url"] for kind in ("org_units", "objectives", "kpis") for e in data[kind]}
     expected |= {"handbook/glossary.html", "handbook/how-we-write-okrs.html", "handbook/okrs-and-kpis.html"}
@@ -107,7 +107,9 @@ def test_objective_page_details(example_site: Path) -> None:
     fig = charts["chart-progress-enhance-digital-customer-satisfaction-data"]
     names = [t["name"] for t in fig["data"]]
     assert "Overall" in names and "Expected pace" in names
-    assert len(names) == 3 + 2  # one line per key result, overall, expected pace
+    # one line per key result, overall, expected pace; plus a forecast per increase/decrease key result
+    assert len([t for t in fig["data"] if t.get("meta") != "forecast"]) == 3 + 2
+    assert len([n for n in names if n.startswith("Forecast: ")]) == 2
     # the text alternative: a summary and a data table
     assert "Progress 32% on 15 Aug 2025; expected 49%" in text
     assert "chart-data" in page.classes
@@ -163,21 +165,41 @@ def test_unit_page(example_site: Path, data: dict) -> None:
     assert "Marco" not in text or "Lead" in text
 
 
+def below(data: dict, unit_id: str) -> set[str]:
+    """A unit and every unit under it."""
+    out = {unit_id}
+    while True:
+        more = {u["id"] for u in data["org_units"] if u["parent"] in out} - out
+        if not more:
+            return out
+        out |= more
+
+
 def test_cycle_pages(example_site: Path, data: dict) -> None:
     for c in data["cycles"]:
         linked = targets(example_site, c["url"])
-        for o in (o for o in data["objectives"] if o["cycle"] == c["id"]):
-            assert o["url"] in linked
+        objs = [o for o in data["objectives"] if o["cycle"] == c["id"]]
+        # one row per value stream (the units under the root), each opening its part of the map
+        for u in (u for u in data["org_units"] if u["parent"] == "digital-airline"):
+            if any(o["org_unit"] in below(data, u["id"]) for o in objs):
+                assert f"map/{c['id']}/{u['id']}.html" in linked, (c["id"], u["id"])
+        # what needs attention is listed; every objective is a click away on the split pages
+        for o in objs:
+            if (o.get("grade") or o["status"]) in ("off_track", "at_risk", "red"):
+                assert o["url"] in linked, o["id"]
+        assert {"objectives/index.html" if c["id"] == "2025-Q3" else f"objectives/{c['id']}/index.html",
+                "map.html" if c["id"] == "2025-Q3" else f"map/{c['id']}.html"} <= linked
     ended = visible_text(parse(example_site, "cycles/2025-Q2.html").text)
     assert "Scorecard" in ended and "green ≥ 0.7, yellow ≥ 0.4" in ended
     assert "How the 10 key results split" in ended.replace("HOW", "How")
     q2 = [o for o in data["objectives"] if o["cycle"] == "2025-Q2"]
     mean = sum(o["progress"] for o in q2) / len(q2)
     assert f"{mean:.2f}" in ended
+    assert "Lowest scores" in ended
     for o in q2:
-        assert f"Score {o['progress']:.2f} · {o['grade'].capitalize()}" in ended
+        assert (f"Score {o['progress']:.2f} · Red" in ended) == (o["grade"] == "red")
     running = visible_text(parse(example_site, "cycles/2025-Q3.html").text)
-    assert "At a glance" in running and "Scorecard" not in running
+    assert "At a glance" in running and "Scorecard" not in running and "Needs attention" in running
 
 
 def test_home_page(example_site: Path, data: dict) -> None:
@@ -202,23 +224,30 @@ def test_home_page(example_site: Path, data: dict) -> None:
 
 
 def test_map_page(example_site: Path, data: dict) -> None:
-    page = parse(example_site, "map.html")
-    assert "map-cycle" in page.ids  # the cycle filter
-    figs = page.json_scripts()
+    page = parse(example_site, "map.html")  # the current cycle's landing: the units under the root
+    assert "map/2025-Q2.html" in page.hrefs()  # the other cycle's landing
+    trace = page.json_scripts()["chart-map-2025-Q3-data"]["data"][0]
+    assert trace["type"] == "sunburst" and trace["branchvalues"] == "total"
+    assert len(trace["ids"]) == len(set(trace["ids"])) == len(trace["parents"]) == len(trace["values"])
+    assert all(i.startswith("unit:") for i in trace["ids"])
+    assert trace["customdata"][0] == ["org/digital-airline.html", "map/2025-Q3/digital-airline.html"]
+    assert ["org/mobile-engagement.html", "map/2025-Q3/mobile-engagement.html"] in trace["customdata"]
     for c in data["cycles"]:
-        fig = figs[f"chart-map-{c['id']}-data"]
-        trace = fig["data"][0]
-        assert trace["type"] == "sunburst"
-        assert len(trace["ids"]) == len(set(trace["ids"])) == len(trace["parents"])
-        in_cycle = [o for o in data["objectives"] if o["cycle"] == c["id"]]
-        assert sum(i.startswith("objective:") for i in trace["ids"]) == len(in_cycle)
-    # the no-JS outline: nested lists linking every objective, key result and KPI of every cycle
-    outline = page.text.split('id="outline"', 1)[1]
-    for o in data["objectives"]:
-        assert f'href="{o["url"]}"' in outline
-        for kr in o["key_results"]:
-            assert f'href="{o["url"]}#kr-{kr["id"]}"' in outline
-    assert outline.count("<ul>") > 10
+        # each unit's map page: a sunburst of its subtree and an outline of its own objectives
+        for u in data["org_units"]:
+            rel = f"map/{c['id']}/{u['id']}.html"
+            own = [o for o in data["objectives"] if o["cycle"] == c["id"] and o["org_unit"] == u["id"]]
+            if not any(o["cycle"] == c["id"] and o["org_unit"] in below(data, u["id"]) for o in data["objectives"]):
+                assert not (example_site / rel).exists(), rel
+                continue
+            unit_page = parse(example_site, rel)
+            fig = unit_page.json_scripts()[f"chart-map-{c['id']}-{u['id']}-data"]["data"][0]
+            assert sum(i.startswith("objective:") for i in fig["ids"]) >= len(own)
+            outline = unit_page.text.split('id="objectives"', 1)[1] if own else ""
+            for o in own:
+                assert f'href="../../{o["url"]}"' in outline
+                for kr in o["key_results"]:
+                    assert f'href="../../{o["url"]}#kr-{kr["id"]}"' in outline
 
 
 def test_free_pages_and_index(example_site: Path) -> None:
@@ -231,7 +260,8 @@ def test_free_pages_and_index(example_site: Path) -> None:
 
 
 def test_index_pages_list_everything(example_site: Path, data: dict) -> None:
-    assert {o["url"] for o in data["objectives"]} <= targets(example_site, "objectives/index.html")
+    split = targets(example_site, "objectives/index.html") | targets(example_site, "objectives/2025-Q2/index.html")
+    assert {o["url"] for o in data["objectives"]} <= split
     assert {k["url"] for k in data["kpis"]} <= targets(example_site, "kpis/index.html")
     assert {u["url"] for u in data["org_units"]} <= targets(example_site, "org/index.html")
     assert {c["url"] for c in data["cycles"]} <= targets(example_site, "cycles/index.html")
@@ -249,15 +279,18 @@ def test_every_status_chip_has_words(example_site: Path) -> None:
 
 
 def test_search_index_covers_every_page(example_site: Path, data: dict) -> None:
-    js = (example_site / "assets/search-index.js").read_text(encoding="utf-8")
-    assert js.startswith("window.OKRSITE_SEARCH=") and js.rstrip().endswith(";")
-    index = json.loads(js[len("window.OKRSITE_SEARCH="):].rstrip().rstrip(";"))
-    docs = {(d[0], d[2]) for d in index["docs"]}
+    from tests.search_support import index_of  # the index read back as search.js reads it
+
+    index = index_of(example_site)
+    metas = [index.meta(n) for n in range(index.manifest["docs"])]
+    docs = {(m[0], m[2]) for m in metas}
     for kind in ("objectives", "kpis", "org_units"):
         for e in data[kind]:
             assert (e["title"], e["url"]) in docs
     assert ("Glossary", "handbook/glossary.html") in docs
-    assert len(js) < 64_000
+    krs = {(k[0], f"{m[2]}#{k[1]}") for m in metas for k in m[6]}  # key results are part of their objective's result
+    assert ("15 % fewer mishandled bags", "objectives/improve-operational-efficiency.html#kr-baggage-15") in krs
+    assert all(len(b) < 64_000 for b in index.files.values())
 
 
 def test_sitemap(example_site: Path, spec_site: Path) -> None:

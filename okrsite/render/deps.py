@@ -5,8 +5,9 @@ results through `Refs` is recorded as a key: `("g.pages", id)`, `("r.objectives"
 `("g.unit_children", id)`, or `(name, ALL)` when a whole mapping is iterated. After the
 next edit, `changed_keys` compares the old and new graph and results and lists the
 keys whose value differs; a page whose recorded keys miss that list shows exactly
-what it showed before, so its context is not even built. Anything not tracked here
-(configuration, theme, git history) changing makes every page rebuild.
+what it showed before, so its context is not even built. Git history is tracked the
+same way (`("h.files", path)`); anything else changing (configuration, theme, linked
+files) makes every page rebuild.
 """
 
 from __future__ import annotations
@@ -120,27 +121,16 @@ class Tracked:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Values of the graph and results: pages by identity (serve keeps an unchanged file's page
-    object), everything else by equality."""
+    """Values of the graph and results: by identity first (serve keeps an unchanged file's page
+    object), then by equality (a re-read page that says the same is equal: its lazy position
+    loader and its rendering cache do not compare)."""
     if a is b:
         return True
     if type(a) is not type(b):
         return False
-    if dataclasses.is_dataclass(a) and hasattr(a, "loc"):  # a model page re-read from its file
-        return _same_page(a, b)
     try:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - an odd value compares as changed
-        return False
-
-
-def _same_page(a: Any, b: Any) -> bool:
-    """A re-read page that says the same: every field equal but its positions (`loc`, which holds
-    a fresh lazy loader) and its parsed body (`doc`, made from `body`, which is compared)."""
-    try:
-        return all(getattr(a, f.name) == getattr(b, f.name)
-                   for f in dataclasses.fields(a) if f.name not in ("loc", "doc"))
-    except Exception:  # noqa: BLE001
         return False
 
 

@@ -7,6 +7,7 @@ page whose fingerprint matches the previous build's is linked, not rendered.
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 from collections.abc import Sequence
 
@@ -17,13 +18,17 @@ from okrsite.write.tree import TreeWriter
 def page_fingerprint(job: PageJob, theme_key: str) -> str:
     """Everything a page's bytes depend on: the theme and renderer (`theme_key`), template, context.
 
-    Contexts are plain data built the same way every run, so their pickle is stable for
-    equal input (and differs whenever a value does); pickling is several times faster
-    than a sorted JSON dump.
+    Contexts are plain data (trees: no cycles), so their pickle without a memo is the
+    same for equal values in any process (and differs whenever a value does); pickling
+    is several times faster than a sorted JSON dump.
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{theme_key}\0{job.template}\0".encode())
-    h.update(pickle.dumps(job.context, protocol=5))
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=5)
+    pickler.fast = True  # no memo: a value shared within the context is written again, so the
+    pickler.dump(job.context)  # bytes depend on values only, never on which objects are shared
+    h.update(buf.getbuffer())
     return h.hexdigest()
 
 

@@ -1,39 +1,25 @@
-"""The cycle page: every objective of the cycle by unit; once ended, a scorecard graded 0.0–1.0."""
+"""The cycle page: the cycle at a glance (a scorecard graded 0.0–1.0 once ended), one row per value
+stream with its status mix, and the objectives that need attention. It never lists every objective:
+each row links to that stream's map page, and the objectives index has them all, page by page."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from okrsite import urls
 from okrsite.compute.progress import expected_progress, grade_of, status_of
 from okrsite.compute.results import GRADES, OBJECTIVE_STATUSES
-from okrsite.model import Cycle, OrgUnit
-from okrsite.render import PageJob
+from okrsite.model import Cycle
+from okrsite.render import PageJob, PlannedPage
 from okrsite.render.charts import donut
 from okrsite.render.filters import pct
 from okrsite.render.nav import cycles_group, page_context, toc_entry
 from okrsite.render.refs import Ref, Refs, num
+from okrsite.render.rollup import EVERYTHING, rollup
 
 RUNNING_STATUSES = ("on_track", "at_risk", "off_track")
-
-
-def unit_order(refs: Refs) -> list[str]:
-    """Org units in tree order (pre-order from the roots), so a cycle reads top-down."""
-    out: list[str] = []
-    seen: set[str] = set()
-
-    def visit(uid: str) -> None:
-        if uid in seen:
-            return
-        seen.add(uid)
-        out.append(uid)
-        for child in refs.graph.unit_children.get(uid, []):
-            visit(child)
-
-    for root in refs.roots():
-        visit(root.id)
-    out += [p.id for p in refs.graph.pages.values() if isinstance(p, OrgUnit) and p.id not in seen]
-    return out
+ATTENTION_CAP = 20
 
 
 def cycle_summary(refs: Refs, cycle: Cycle, ids: list[str]) -> dict[str, Any]:
@@ -75,27 +61,47 @@ def cycle_chart(cycle: Cycle, summary: dict[str, Any]) -> dict[str, Any] | None:
                  centre=f"{summary['progress']:.2f}" if summary["state"] == "ended" else pct(summary["progress"]))
 
 
+def attention(refs: Refs, cycle: Cycle, cap: int = ATTENTION_CAP) -> tuple[list[Ref], int]:
+    """The objectives that most need a look: off track then at risk while running, red once ended."""
+    ru = rollup(refs)
+    worst = {"off_track": 0, "at_risk": 1, "red": 0}
+    picked = []
+    for oid, _ in ru.cycles[cycle.id].ordered():
+        r = refs.results.objectives[oid]
+        rank = worst.get(r.grade or r.status)
+        if rank is not None:
+            picked.append((rank, r.progress, oid))
+    picked.sort()
+    return [refs.objective(o) for _, _, o in picked[:cap]], max(0, len(picked) - cap)  # type: ignore[misc]
+
+
+def cycle_pages(refs: Refs) -> list[PlannedPage]:
+    return [PlannedPage(urls.cycle_url(c), partial(cycle_job, refs, c)) for c in refs.cfg.cycles]
+
+
 def cycle_job(refs: Refs, cycle: Cycle) -> PageJob:
+    """The cycle's scorecard, one row per value stream (the units under the root) and what needs attention."""
+    from okrsite.render.pages.alignment import landing_url, top_rows
+
     url = urls.cycle_url(cycle)
+    rollup(refs).depend(EVERYTHING)  # a scorecard of the whole cycle: rebuilt on any edit
     ids = [o for o in refs.graph.cycle_objectives.get(cycle.id, []) if o in refs.results.objectives]
-    by_unit: dict[str | None, list[Ref]] = {}
-    for oid in ids:
-        obj = refs.obj_page(oid)
-        uid = obj.org_unit if obj and refs.unit(obj.org_unit) else None
-        by_unit.setdefault(uid, []).append(refs.objective(oid))  # type: ignore[arg-type]
-    units = []
-    for uid in [*unit_order(refs), None]:
-        if uid in by_unit:
-            units.append({"unit": refs.unit(uid) if uid else None, "anchor": f"unit-{uid or 'none'}",
-                          "objectives": by_unit[uid]})
     summary = cycle_summary(refs, cycle, ids)
     chart = cycle_chart(cycle, summary)
+    rows, rows_more = top_rows(refs, cycle)
+    needs, needs_more = attention(refs, cycle)
     ref = refs.cycle(cycle.id)
-    toc = [toc_entry("Scorecard" if summary["state"] == "ended" else "At a glance", "summary"),
-           toc_entry("Objectives by unit", "by-unit")]
-    toc += [toc_entry(u["unit"]["title"] if u["unit"] else "Other", u["anchor"], 3) for u in units[:30]]
+    ids_ = {"summary": "summary", "streams": "by-stream", "attention": "attention"}
+    toc = [toc_entry("Scorecard" if summary["state"] == "ended" else "At a glance", ids_["summary"])]
+    if rows:
+        toc.append(toc_entry("By value stream", ids_["streams"]))
+    if summary["state"] != "planned" and summary["count"]:
+        toc.append(toc_entry("Lowest scores" if summary["state"] == "ended" else "Needs attention", ids_["attention"]))
+    from okrsite.render.pages.indexes import objectives_url
+
     return PageJob(url, "cycle.html", page_context(
         refs, url, section="cycles", kind="cycle", title=cycle.title, page_id=cycle.id,
         crumbs=[{"title": "Cycles", "url": urls.INDEXES["cycle"]}], sidebar=[cycles_group(refs, cycle.id)],
-        toc=toc, charts=chart is not None, cycle=ref, summary=summary, units=units, chart=chart,
+        toc=toc, charts=chart is not None, cycle=ref, summary=summary, chart=chart, rows=rows, rows_more=rows_more,
+        needs=needs, needs_more=needs_more, map=landing_url(refs, cycle.id), objectives=objectives_url(refs, cycle.id),
     ))

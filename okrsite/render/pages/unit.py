@@ -1,4 +1,8 @@
-"""The org unit page: purpose, lead, parent and child units, objectives per cycle, KPIs, roll-up, predictability."""
+"""The org unit page: purpose, lead, parent and child units, objectives per cycle, KPIs, roll-up, predictability.
+
+Every list is capped: the current cycle's objectives (50), a few of each other cycle's,
+child units with their subtree's status mix, KPIs. The unit's map pages list the rest.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,24 @@ from okrsite.render import PageJob
 from okrsite.render.body import render_body
 from okrsite.render.charts import progress_bars
 from okrsite.render.filters import pct
-from okrsite.render.nav import body_anchors, body_toc, capped, group, item, page_context, section_ids, toc_entry
+from okrsite.render.nav import (
+    LIST_CAP,
+    body_anchors,
+    body_toc,
+    capped,
+    group,
+    item,
+    page_context,
+    section_ids,
+    toc_entry,
+)
 from okrsite.render.refs import Refs, num
+from okrsite.render.rollup import EVERYTHING, STRUCTURE
+from okrsite.render.rollup import rollup as grouped
 from okrsite.render.sparkline import kpi_spark
+
+OTHER_CYCLE_CAP = 10  # objectives shown per cycle other than the current one
+UNIT_TREE_ROWS = 400  # the units index expands the unit tree level by level while it stays within this
 
 
 def cycles_newest_first(refs: Refs) -> list[Cycle]:
@@ -55,8 +74,25 @@ def unit_job(refs: Refs, unit: OrgUnit) -> PageJob:
     url = refs.url(unit.id)
     g = refs.graph
     chain = refs.unit_chain(unit.id)
+    groups = grouped(refs)
+    current = refs.current_cycle()
+    now = groups.cycles[current.id] if current else None
+    groups.depend(STRUCTURE)  # which cycles it has a map in, its children's counts
+    if now is not None and unit.id in now.below:  # its children's status mix this cycle
+        groups.depend(lambda: groups.subtree_keys(current.id, unit.id))  # type: ignore[union-attr]
     children_all = [r for r in (refs.unit(c) for c in g.unit_children.get(unit.id, [])) if r]
-    children, children_more = capped(children_all)
+    children = []
+    for c in children_all[:LIST_CAP]:  # each child with its subtree's objectives this cycle
+        below = now.below.get(c["id"]) if now else None
+        children.append({**c, "row": groups.unit_row(current, c["id"], urls.map_unit_url(current.id, c["id"]))
+                         if below and current else None})
+    children_more = len(children_all) - len(children)
+    if children_more:  # where the rest are listed depends on the shape of the whole tree
+        groups.depend(EVERYTHING)
+    roots, depth = groups.tree_levels(UNIT_TREE_ROWS)
+    children_more_url = (f"{urls.INDEXES['org_unit']}#unit-{unit.id}" if len(chain) - 1 < depth
+                         else urls.map_unit_url(current.id, unit.id) if now and unit.id in now.below
+                         else urls.INDEXES["org_unit"])
 
     by_cycle: dict[str | None, list[str]] = {}
     for oid in g.unit_objectives.get(unit.id, []):
@@ -68,10 +104,13 @@ def unit_job(refs: Refs, unit: OrgUnit) -> PageJob:
         ids = by_cycle.get(c.id, [])
         if not ids:
             continue
-        shown, more = capped([refs.objective(o) for o in ids])
+        # the current cycle's objectives, a few of the others': each cycle's map page lists them all
+        shown, more = capped([refs.objective(o) for o in ids], LIST_CAP if current and c.id == current.id
+                             else OTHER_CYCLE_CAP)
         cycles.append({"cycle": refs.cycle(c.id), "objectives": shown, "more": more,
+                       "map": urls.map_unit_url(c.id, unit.id),
                        "predictability": predictability(refs, ids), "rollup": rollup(refs, ids, c)})
-    current = refs.current_cycle()
+    maps = [urls.map_unit_url(c.id, unit.id) for c in cycles_newest_first(refs) if unit.id in groups.cycles[c.id].below]
     current_ids = by_cycle.get(current.id, []) if current else []
     roll = rollup(refs, current_ids, current)
     chart = None
@@ -116,6 +155,7 @@ def unit_job(refs: Refs, unit: OrgUnit) -> PageJob:
         sidebar=sidebar, toc=toc, charts=chart is not None,
         unit={"id": unit.id, "title": unit.title, "kind": unit.kind, "lead": unit.lead,
               "parent": chain[-2] if len(chain) > 1 else None},
-        children=children, children_more=children_more, cycles=cycles, rollup=roll, chart=chart,
+        children=children, children_more=children_more, children_more_url=children_more_url,
+        map=maps[0] if maps else None, cycles=cycles, rollup=roll, chart=chart,
         predictability=pi, kpis=kpis, kpis_more=kpis_more, body=body, ids=ids,
     ))
