@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -89,10 +90,30 @@ def summary(diags: Iterable[Diagnostic], pages: int) -> str:
     return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(pages, 'page')}"
 
 
+def code_quality(items: list[Diagnostic]) -> list[dict]:
+    """GitLab's code quality report (a subset of Code Climate's format), shown on the merge request.
+
+    The fingerprint is stable across pipelines, so GitLab can tell new problems from old ones;
+    identical lines are numbered to stay distinct.
+    """
+    seen: dict[str, int] = {}
+    report = []
+    for d in items:
+        key = f"{d.file}\0{d.line}\0{d.column}\0{d.code}\0{d.message}"
+        seen[key] = seen.get(key, 0) + 1
+        fingerprint = hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()
+        report.append({"description": d.message, "check_name": d.code, "fingerprint": fingerprint,
+                       "severity": "major" if d.severity == ERROR else "minor",
+                       "location": {"path": d.file, "lines": {"begin": d.line}}})
+    return report
+
+
 def render(diags: Iterable[Diagnostic], fmt: str, pages: int) -> str:
     items = sorted(diags, key=sort_key)
     if fmt == "json":
         return json.dumps([asdict(d) for d in items], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "gitlab":
+        return json.dumps(code_quality(items), indent=2, ensure_ascii=False) + "\n"
     lines = [d.github() if fmt == "github" else d.text() for d in items]
     lines.append(summary(items, pages))
     return "\n".join(lines) + "\n"

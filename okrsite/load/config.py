@@ -14,7 +14,7 @@ from okrsite.model import Config, Cycle, Located, SourceFile
 
 CONFIG_NAME = "okrsite.yaml"
 CONFIG_KEYS = frozenset({"title", "base_path", "as_of", "current_cycle", "stale_after_days", "cycles", "theme",
-                         "description"})
+                         "description", "repo_url", "edit_uri"})
 CYCLE_KEYS = frozenset({"id", "title", "start", "end"})
 CYCLE_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 # RFC 3986 path characters only: no quotes, spaces, `<>`, `?#` or `\` (browsers read `/\host`
@@ -52,6 +52,7 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
     f.unknown_keys(CONFIG_KEYS, CONFIG_NAME)
     cfg.title = f.text("title", cfg.title) or cfg.title
     cfg.description = f.text("description")
+    _repo_links(f, cfg)
     cfg.theme = f.text("theme", "default") or "default"
     base = f.text("base_path", "/") or "/"
     if not BASE_PATH_RE.match(base):
@@ -109,6 +110,26 @@ def load_config(root: Path, display_root: str, diags: Diagnostics, today: date |
     if cfg.current_cycle is None:
         _derive_current(cfg)
     return cfg
+
+
+def _repo_links(f: Fields, cfg: Config) -> None:
+    """`repo_url` and `edit_uri` as in MkDocs; links leave the site, so only http(s) URLs are taken."""
+    from okrsite.repo_links import bad_url, normalise_repo_url
+
+    if f.has("repo_url"):
+        url = f.text("repo_url").strip()
+        problem = bad_url(url, absolute=True)
+        if problem:
+            f.error("repo_url", "bad-value", f"'repo_url' {problem}, such as https://github.com/org/handbook")
+        else:
+            cfg.repo_url = normalise_repo_url(url)
+    if f.has("edit_uri"):  # null counts as not written: derived from the host, as in MkDocs
+        uri = f.text("edit_uri").strip()
+        problem = bad_url(uri, absolute=False)
+        if problem:
+            f.error("edit_uri", "bad-value", f"'edit_uri' {problem}, such as edit/main/content/")
+        else:
+            cfg.edit_uri = uri
 
 
 def _derive_current(cfg: Config) -> None:
