@@ -16,6 +16,8 @@ from typing import Any
 from okrsite.compute import compute
 from okrsite.compute.results import Results
 from okrsite.diagnostics import ERROR, Diagnostics
+from okrsite.history import HistoryCache, read_history
+from okrsite.history.model import History
 from okrsite.load import load_site
 from okrsite.model import Site
 from okrsite.parallel import Counter, run_forked
@@ -23,6 +25,7 @@ from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
 from okrsite.write.output import Output, check_paths, staged_tree, write_tree
+from okrsite.write.precompress import precompress as precompress_tree
 from okrsite.write.tree import MANIFEST, TreeWriter, manifest_bytes
 
 
@@ -35,6 +38,7 @@ class Written:
     kept: int = 0
     rendered: int = 0  # pages rendered (the rest of the pages matched the previous build's manifest)
     jobs: int = 1
+    compressed: int = 0  # .gz/.br files beside text files (--precompress)
 
 
 @dataclass(slots=True)
@@ -45,6 +49,8 @@ class Build:
     results: Results | None = None
     outputs: dict[str, Output] = field(default_factory=dict)
     written: Written | None = None
+    history: History | None = None  # from git (`read_history`); None outside a repository or with --no-history
+    notes: list[str] = field(default_factory=list)  # one-line remarks for the terminal, not diagnostics
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -89,13 +95,22 @@ def check_site(site: Site, diags: Diagnostics, timings: dict[str, float] | None 
     return Build(site, diags, resolved, results, timings=timings)
 
 
+def history(build: Build, cache: HistoryCache | None = None) -> Build:
+    """Read the content's history from git, once, before rendering (forked workers inherit it)."""
+    with _Timer(build.timings, "history"):
+        loaded = read_history(build.site, cache)
+    build.history = loaded.history
+    build.notes += loaded.notes
+    return build
+
+
 def render(build: Build, cache: RenderCache | None = None, defer: bool = False) -> Build:
     """Render every output in memory; with a `cache` (serve) unchanged pages are not re-rendered,
     and with `defer` data.json is made when first asked for."""
     assert build.resolved is not None and build.results is not None
     with _Timer(build.timings, "render"):
         build.outputs = render_site(RenderInput(build.site, build.resolved.graph, build.results,
-                                                build.resolved.files), cache, defer)
+                                                build.resolved.files, history=build.history), cache, defer)
     return build
 
 
@@ -112,7 +127,7 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def publish(build: Build, out: Path, jobs: int = 0) -> Build:
+def publish(build: Build, out: Path, jobs: int = 0, precompress: bool = False) -> Build:
     """Render and write the site into `out` with `jobs` processes (0: one per CPU).
 
     This process writes the assets, search index and data.json, then joins the
@@ -126,7 +141,7 @@ def publish(build: Build, out: Path, jobs: int = 0) -> Build:
     from okrsite.render.stream import render_share
 
     assert build.resolved is not None and build.results is not None
-    inp = RenderInput(build.site, build.resolved.graph, build.results, build.resolved.files)
+    inp = RenderInput(build.site, build.resolved.graph, build.results, build.resolved.files, history=build.history)
     jobs = jobs or default_jobs()
     stats = Written(jobs=jobs)
     KEEP_RENDERED[0] = False  # no body is rendered twice in one build
@@ -165,6 +180,7 @@ def publish(build: Build, out: Path, jobs: int = 0) -> Build:
             stats.kept += assets.kept
             stats.files = len(plan) + assets.written + assets.kept
             TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints))
+            stats.compressed = precompress_tree(tmp, previous, jobs) if precompress else 0
         build.timings["write"] = time.perf_counter() - t1
     finally:
         KEEP_RENDERED[0] = True
@@ -180,7 +196,7 @@ def _write_rest(w: TreeWriter, inp: RenderInput, theme: Any, refs: Any, pages: s
     outputs: dict[str, Output] = theme_assets(inp, theme, refs)
     for rel in sorted(inp.files):
         outputs.setdefault(rel, inp.site.root / "content" / rel)
-    outputs["data.json"] = render_data(inp.site, inp.graph, inp.results)
+    outputs["data.json"] = render_data(inp.site, inp.graph, inp.results, inp.history)
     check_paths(outputs)
     for rel in sorted(outputs):
         if rel not in pages:

@@ -48,7 +48,8 @@ class Body:
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, id)
     links: list[Link] = field(default_factory=list)
     text: str = ""  # plain text, for search and summaries
-    html: tuple[tuple[object, ...], str] | None = None  # last rendering, by (page URL, resolved links)
+    # last rendering, by (page URL, resolved links): a cache, not part of what the body says
+    html: tuple[tuple[object, ...], str] | None = field(default=None, compare=False)
 
 
 def slugify(text: str) -> str:

@@ -40,7 +40,7 @@ class Located:
     keys: dict[PathKey, Pos] = field(default_factory=dict)
     # Positions cost time and memory and are needed only for diagnostics: when set, this
     # computes (values, keys) on the first lookup, then is dropped.
-    lazy: Callable[[], tuple[dict[PathKey, Pos], dict[PathKey, Pos]]] | None = None
+    lazy: Callable[[], tuple[dict[PathKey, Pos], dict[PathKey, Pos]]] | None = field(default=None, compare=False)
 
     def _ensure(self) -> None:
         if self.lazy is not None:
@@ -86,6 +86,8 @@ class Config:
     stale_after_days: int | None = 21
     theme: str = "default"
     description: str = ""
+    repo_url: str | None = None  # the handbook's repository, for "Edit this page" and commit links
+    edit_uri: str | None = None  # MkDocs-style, from repo_url to content/; None: derived from the host; "": off
     cycles: list[Cycle] = field(default_factory=list)
     loc: Located | None = None  # None when okrsite.yaml is absent
     # Cycles written in okrsite.yaml but rejected with an error there (bad date, missing
@@ -119,6 +121,15 @@ class Measurement:
 
 
 @dataclass(slots=True)
+class PlanPoint:
+    """A planned value on a date strictly inside the cycle (a key result's phased plan)."""
+
+    date: date | None
+    value: float | None
+    prefix: PathKey = ()  # ("key_results", i, "plan", j)
+
+
+@dataclass(slots=True)
 class KeyResult:
     id: str
     title: str
@@ -135,6 +146,8 @@ class KeyResult:
     current: float | None = None
     has_current: bool = False
     checkins: list[Checkin] = field(default_factory=list)
+    owner: str = ""
+    plan: list[PlanPoint] = field(default_factory=list)  # as read; validated against the cycle later
     prefix: PathKey = ()  # ("key_results", i)
 
 
@@ -180,6 +193,7 @@ class Objective(Page):
     kpis: list[str] = field(default_factory=list)
     business_value: BusinessValue | None = None
     key_results: list[KeyResult] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)  # "obj" or "obj/kr", as read
 
 
 @dataclass(slots=True)

@@ -1,8 +1,10 @@
-"""Compute stage: progress, expected pace, status and KPI health, from the resolved model."""
+"""Compute stage: progress, expected pace, status, forecasts, dependencies, people and KPI health."""
 
 from __future__ import annotations
 
+from okrsite.compute.dependencies import resolve_dependencies
 from okrsite.compute.health import compute_kpi
+from okrsite.compute.people import compute_people
 from okrsite.compute.progress import compute_objective
 from okrsite.compute.results import Results
 from okrsite.model import Kpi, Objective, Site
@@ -17,4 +19,6 @@ def compute(site: Site, graph: Graph) -> Results:
     for page in graph.pages.values():
         if isinstance(page, Objective):
             results.objectives[page.id] = compute_objective(page, kpis, site.config)
+    resolve_dependencies(results, graph, site.config)
+    compute_people(results, graph)
     return results

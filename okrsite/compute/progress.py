@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from okrsite.compute.confidence import confidence_of
+from okrsite.compute.forecast import forecast_line
+from okrsite.compute.plan import PlannedPath, planned_path, planned_value
 from okrsite.compute.results import DatedValue, KrResult, ObjectiveResult
 from okrsite.model import Config, Cycle, KeyResult, Kpi, Objective
 
@@ -56,7 +59,8 @@ def kr_progress(kr: KeyResult, current: float | None) -> float:
     return 0.0
 
 
-def compute_kr(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, cfg: Config) -> KrResult:
+def compute_kr(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, cfg: Config, pace: float | None = None) -> KrResult:
+    """`pace`: the cycle's expected progress at as_of, when the caller has it already."""
     history = in_cycle_values(kr, kpi, cycle, cfg.as_of)
     current: float | None = None
     current_date: date | None = None
@@ -78,10 +82,9 @@ def compute_kr(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, cfg: Config)
         and source != "explicit"
         and (cfg.as_of - current_date).days > cfg.stale_after_days
     )
-    confidence = None
-    for c in sorted((c for c in kr.checkins if c.date and c.date <= cfg.as_of), key=lambda c: c.date):  # type: ignore[arg-type, return-value]
-        if c.confidence is not None:
-            confidence = c.confidence
+    confidence, falling = confidence_of(kr, cfg.as_of) if kr.checkins else (None, False)
+    path = planned_path(kr, cycle) if kr.plan else ()
+    line = forecast_line(kr, history, cycle, cfg.as_of) if history else None
     return KrResult(
         id=kr.id,
         kind=kr.kind,
@@ -94,7 +97,24 @@ def compute_kr(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, cfg: Config)
         stale=stale,
         confidence=confidence,
         history=history,
+        expected=kr_expected(kr, path, cycle, cfg.as_of) if path or pace is None else pace,
+        plan_path=path,
+        forecast=line[1] if line else None,
+        forecast_progress=clamp(kr_progress(kr, line[1])) if line else None,
+        forecast_line=line,
+        confidence_falling=falling,
     )
+
+
+def kr_expected(kr: KeyResult, path: PlannedPath, cycle: Cycle | None, as_of: date) -> float:
+    """Progress of the planned value at as_of (0 before the cycle, 1 after); the cycle's pace without a plan."""
+    if not path or cycle is None:
+        return expected_progress(cycle, as_of)
+    if as_of < cycle.start:
+        return 0.0
+    if as_of > cycle.end:
+        return 1.0
+    return clamp(kr_progress(kr, planned_value(path, as_of)))
 
 
 def expected_progress(cycle: Cycle | None, as_of: date) -> float:
@@ -128,15 +148,37 @@ def grade_of(score: float) -> str:
 
 def compute_objective(obj: Objective, kpis: dict[str, Kpi], cfg: Config) -> ObjectiveResult:
     cycle = cfg.cycle(obj.cycle)
-    krs = [compute_kr(kr, kpis.get(kr.kpi) if kr.kpi else None, cycle, cfg) for kr in obj.key_results]
+    pace = expected_progress(cycle, cfg.as_of)
+    krs = [compute_kr(kr, kpis.get(kr.kpi) if kr.kpi else None, cycle, cfg, pace) for kr in obj.key_results]
     total = sum(kr.weight for kr in obj.key_results)
     progress = (
         sum(kr.weight * r.progress for kr, r in zip(obj.key_results, krs, strict=True)) / total if total > 0 else 0.0
     )
-    expected = expected_progress(cycle, cfg.as_of)
+    expected = pace
+    if total > 0 and any(r.plan_path for r in krs):  # without plans the mean is the cycle's pace: keep it exact
+        expected = sum(kr.weight * r.expected for kr, r in zip(obj.key_results, krs, strict=True)) / total
     status, grade = status_of(progress, expected, cycle, cfg.as_of)
     bv = obj.business_value
     predictability = None
     if bv is not None and bv.planned and bv.actual is not None:
         predictability = bv.actual / bv.planned
-    return ObjectiveResult(obj.id, progress, expected, status, grade, predictability, krs)
+    result = ObjectiveResult(obj.id, progress, expected, status, grade, predictability, krs)
+    result.forecast = objective_forecast(obj, krs, total)
+    result.forecast_to_miss = result.forecast is not None and result.forecast < 0.7 - EPS
+    return result
+
+
+def objective_forecast(obj: Objective, krs: list[KrResult], total: float) -> float | None:
+    """Weighted mean of the key results' forecast progress, a key result without one counting with its
+    progress; None when none has a forecast. `total`: the sum of the weights."""
+    weighted = 0.0
+    forecast = False
+    for kr, r in zip(obj.key_results, krs, strict=True):
+        if r.forecast_progress is None:
+            weighted += kr.weight * r.progress
+        else:
+            weighted += kr.weight * r.forecast_progress
+            forecast = True
+    if not forecast:
+        return None
+    return weighted / total if total > 0 else 0.0

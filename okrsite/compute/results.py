@@ -31,6 +31,12 @@ class KrResult:
     stale: bool
     confidence: float | None  # from the newest check-in that carries one
     history: list[DatedValue] = field(default_factory=list)  # in-cycle values up to as_of, oldest first
+    expected: float = 0.0  # expected progress at as_of: from the plan, else the cycle's pace
+    plan_path: tuple[tuple[date, float], ...] = ()  # the planned path's corners, oldest first; () without a plan
+    forecast: float | None = None  # the fitted line's value at the cycle's end (running cycles only)
+    forecast_progress: float | None = None  # progress of `forecast`, clamped
+    forecast_line: tuple[float, float] | None = None  # the fitted line at the cycle's start and end
+    confidence_falling: bool = False  # at least 0.2 below the check-in before that gives one
 
 
 @dataclass(slots=True)
@@ -42,6 +48,10 @@ class ObjectiveResult:
     grade: str | None  # once ended
     predictability: float | None  # business_value actual / planned
     key_results: list[KrResult] = field(default_factory=list)
+    forecast: float | None = None  # weighted mean of the key results' forecast (or progress); None without any
+    forecast_to_miss: bool = False  # forecast below 0.7
+    needed_by: list[str] = field(default_factory=list)  # ids of objectives depending on it or its key results
+    dependencies_in_trouble: list[str] = field(default_factory=list)  # `depends_on` entries, while the cycle runs
 
 
 @dataclass(slots=True)
@@ -53,7 +63,22 @@ class KpiResult:
 
 
 @dataclass(slots=True)
+class Person:
+    """Someone named as an owner or lead, with the ids of what they own and lead (sorted)."""
+
+    name: str
+    url: str
+    objectives: list[str] = field(default_factory=list)
+    key_results: list[str] = field(default_factory=list)  # OBJECTIVE-ID/KR-ID
+    kpis: list[str] = field(default_factory=list)
+    org_units: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Results:
     as_of: date
     objectives: dict[str, ObjectiveResult] = field(default_factory=dict)
     kpis: dict[str, KpiResult] = field(default_factory=dict)
+    people: list[Person] = field(default_factory=list)  # sorted by name
+    # okrsite.validate.people.person_key(a written name) -> that person's page URL
+    person_urls: dict[str, str] = field(default_factory=dict)

@@ -98,7 +98,11 @@ class Fields:
         return self.as_number(value, self.path(key), key)
 
     def as_number(self, value: Any, path: PathKey, label: str) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool):  # YAML 1.1: `yes`, `on`, `true` … are booleans, never 1 or 0
+            self.diags.error(self.loc, path, "type", f"expected a number for '{label}', not a boolean "
+                             f"({str(value).lower()}; YAML reads yes, no, on and off as true and false)")
+            return None
+        if not isinstance(value, (int, float)):
             hint = ""
             if isinstance(value, BadScalar):
                 hint = f" ({value.reason})"

@@ -16,6 +16,7 @@ from okrsite.model import (
     Objective,
     OrgUnit,
     Page,
+    PlanPoint,
 )
 
 TYPES = ("org_unit", "objective", "kpi", "page")
@@ -25,14 +26,16 @@ KR_KINDS = ("increase", "decrease", "threshold", "milestone", "baseline")
 COMMON = frozenset({"type", "id", "title", "order", "description"})
 ALLOWED = {
     "org_unit": COMMON | {"kind", "parent", "lead"},
-    "objective": COMMON | {"cycle", "org_unit", "owner", "parent", "kpis", "business_value", "key_results"},
+    "objective": COMMON | {"cycle", "org_unit", "owner", "parent", "kpis", "business_value", "key_results",
+                           "depends_on"},
     "kpi": COMMON | {"org_unit", "owner", "unit", "better", "target", "alert", "range", "parent", "indicator",
                      "measurements", "data"},
     "page": COMMON,
 }
 KR_KEYS = frozenset({"id", "title", "kind", "start", "target", "unit", "kpi", "weight", "stretch", "checkins",
-                     "range", "due", "done", "current", "description"})
+                     "range", "due", "done", "current", "description", "owner", "plan"})
 CHECKIN_KEYS = frozenset({"date", "value", "confidence", "note"})
+PLAN_KEYS = frozenset({"date", "value"})
 MEASUREMENT_KEYS = frozenset({"date", "value", "note"})
 BV_KEYS = frozenset({"planned", "actual"})
 
@@ -46,7 +49,7 @@ def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagn
     f = Fields(data, loc, diags)
     rel = loc.file.rel
     ptype = default_type(rel)
-    if "type" in data:
+    if "type" in data and not _blank(data["type"]):  # `type:` left empty keeps the folder's type
         raw = data["type"]
         if isinstance(raw, str) and raw in TYPES:
             ptype = raw
@@ -82,6 +85,10 @@ def build_page(data: dict, loc: Located, body: str, body_line: int, diags: Diagn
     if ptype == "kpi":
         return _kpi(f, common, diags)
     return FreePage(**common)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _slug(text: str) -> str:
@@ -121,6 +128,7 @@ def _objective(f: Fields, common: dict) -> Objective:
         kpis=f.ident_list("kpis"),
         business_value=bv,
         key_results=krs,
+        depends_on=f.ident_list("depends_on"),
     )
 
 
@@ -152,6 +160,11 @@ def _key_result(kf: Fields) -> KeyResult:
             cf.error("confidence", "bad-value", f"'confidence' should be between 0 and 1, not {confidence:g}")
             confidence = None
         checkins.append(Checkin(when, value, confidence, cf.text("note"), cf.prefix))
+    plan = []
+    for pf in kf.items("plan", "plan point"):
+        pf.unknown_keys(PLAN_KEYS, "plan point")
+        plan.append(PlanPoint(pf.date("date", required_for="a plan point"),
+                              pf.number("value", required_for="a plan point"), pf.prefix))
     has_current = kf.has("current")
     return KeyResult(
         id=kr_id,
@@ -169,6 +182,8 @@ def _key_result(kf: Fields) -> KeyResult:
         current=kf.number("current") if has_current else None,
         has_current=has_current,
         checkins=checkins,
+        owner=kf.text("owner"),
+        plan=plan,
         prefix=kf.prefix,
     )
 

@@ -30,6 +30,7 @@ class RenderInput:
     results: Results
     files: set[str] = field(default_factory=set)  # content-relative non-Markdown files linked from bodies
     extra: dict[str, Any] = field(default_factory=dict)  # options for the renderer (none today)
+    history: Any = None  # okrsite.history.model.History from git, or None (no repository, --no-history)
 
 
 @dataclass(slots=True)
@@ -105,9 +106,10 @@ def _changed(cache: RenderCache, inp: RenderInput) -> set[Any] | None:
     last = cache.last
     if last is None or last.site.config != inp.site.config or last.files != inp.files:
         return None
-    if getattr(last, "history", None) is not getattr(inp, "history", None):
-        return None
-    return changed_keys(last.graph, inp.graph, "g.") | changed_keys(last.results, inp.results, "r.")
+    keys = changed_keys(last.graph, inp.graph, "g.") | changed_keys(last.results, inp.results, "r.")
+    if last.history is not None and inp.history is not None:  # git history: the edited file's pending change
+        return keys | changed_keys(last.history, inp.history, "h.")
+    return keys if last.history is inp.history else None
 
 
 def render_site(inp: RenderInput, cache: RenderCache | None = None, defer: bool = False) -> dict[str, Output]:
@@ -154,6 +156,6 @@ def render_site(inp: RenderInput, cache: RenderCache | None = None, defer: bool 
     for rel in sorted(inp.files):
         outputs.setdefault(rel, Path(inp.site.root / "content" / rel))
     if cache.data is None or changed != set():
-        cache.data = Deferred(partial(render_data, inp.site, inp.graph, inp.results))
+        cache.data = Deferred(partial(render_data, inp.site, inp.graph, inp.results, inp.history))
     outputs["data.json"] = cache.data if defer else cache.data()
     return outputs

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from okrsite.compute.plan import planned_value
 from okrsite.compute.progress import clamp, kr_progress
 from okrsite.compute.results import KpiResult, KrResult, ObjectiveResult
 from okrsite.model import Cycle, Kpi, Objective
@@ -80,8 +81,64 @@ def _kr_step(obj_kr: Any, res: KrResult, cycle: Cycle, until: date) -> list[tupl
     return [(v.date, clamp(kr_progress(obj_kr, v.value))) for v in res.history]
 
 
+def _pace(cycle: Cycle, when: date) -> float:
+    days = (cycle.end - cycle.start).days
+    return clamp((when - cycle.start).days / days) if days > 0 else 1.0
+
+
+def _planned(kr: Any, res: KrResult, cycle: Cycle, when: date) -> float:
+    """A key result's expected progress on `when`: its planned path's, else the cycle's pace (as compute does)."""
+    if res.plan_path:
+        return clamp(kr_progress(kr, planned_value(res.plan_path, when)))
+    return _pace(cycle, when)
+
+
+def planned_line(obj: Objective, res: ObjectiveResult, cycle: Cycle) -> list[tuple[date, float]]:
+    """The objective's expected progress through the cycle: the weighted mean of its key results' planned
+    paths (the cycle's pace for those without a plan), at every corner; a straight line without plans."""
+    pairs = list(zip(obj.key_results, res.key_results, strict=False))
+    dates = sorted({cycle.start, cycle.end} | {d for _, r in pairs for d, _ in r.plan_path
+                                               if cycle.start <= d <= cycle.end})
+    total = sum(kr.weight for kr, _ in pairs) or 1.0
+    if not pairs:
+        return [(d, _pace(cycle, d)) for d in dates]
+    return [(d, sum(kr.weight * _planned(kr, r, cycle, d) for kr, r in pairs) / total) for d in dates]
+
+
+def forecast_points(kr: Any, res: KrResult, cycle: Cycle, as_of: date) -> list[tuple[date, float]]:
+    """The forecast from `as_of` to the cycle's end as clamped progress, with a corner where it meets 0 or 1
+    (so the line flattens at the target instead of leaving the chart); [] without a forecast."""
+    if res.forecast_line is None or not cycle.start <= as_of <= cycle.end:
+        return []
+    days = (cycle.end - cycle.start).days
+    if days <= 0:
+        return []
+    v0, v1 = res.forecast_line
+
+    def raw(day: float) -> float:
+        return kr_progress(kr, v0 + (v1 - v0) * day / days)
+
+    a, b = (as_of - cycle.start).days, days
+    pa, pb = raw(a), raw(b)
+    xs = [float(a)]
+    if pb != pa:
+        for level in (0.0, 1.0):  # where the raw line crosses the clamp bounds, strictly inside the segment
+            t = (level - pa) / (pb - pa)
+            if 0 < t < 1:
+                xs.append(a + t * (b - a))
+    xs = sorted(set(xs)) + [float(b)]
+    out: list[tuple[date, float]] = []
+    for x in xs:
+        day = cycle.start.toordinal() + round(x)
+        if out and out[-1][0].toordinal() == day:
+            continue
+        out.append((date.fromordinal(day), clamp(raw(x))))
+    return out if len(out) > 1 else []
+
+
 def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of: date) -> dict[str, Any] | None:
-    """Per key result progress from its history, the overall progress and the expected-pace line."""
+    """Per key result progress from its history, planned path and forecast; the overall progress and the
+    objective's planned path (the straight expected pace when no key result has a plan)."""
     if as_of < cycle.start:
         return None
     until = min(as_of, cycle.end)
@@ -101,6 +158,25 @@ def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of
                                                                    else "circle"},
                  "hovertemplate": "%{x|%d %b %Y}<br>%{text} · %{y:.0f}%<extra>%{fullData.name}</extra>"}
         data.append(trace)
+        group = f"kr-{i}"
+        trace["legendgroup"] = group
+        if r.plan_path:
+            data.append({"type": "scatter", "name": "Plan: " + short(kr.title, 42), "legendgroup": group,
+                         "x": [_iso(d) for d, _ in r.plan_path],
+                         "y": [round(clamp(kr_progress(kr, v)) * 100, 2) for _, v in r.plan_path],
+                         "text": [plain(with_unit(num(v), kr.unit)) for _, v in r.plan_path],
+                         "mode": "lines+markers", "line": {"color": colour, "width": 1.5, "dash": "dot"},
+                         "marker": {"color": colour, "size": 5, "symbol": "circle-open"}, "opacity": 0.85,
+                         "meta": "plan", "hovertemplate": "%{x|%d %b %Y}<br>planned %{text} · %{y:.0f}%"
+                                                           "<extra>%{fullData.name}</extra>"})
+        ahead = forecast_points(kr, r, cycle, as_of)
+        if ahead and r.forecast is not None:
+            data.append({"type": "scatter", "name": "Forecast: " + short(kr.title, 38), "legendgroup": group,
+                         "x": [_iso(d) for d, _ in ahead], "y": [round(p * 100, 2) for _, p in ahead],
+                         "mode": "lines", "line": {"color": colour, "width": 2, "dash": "dash"}, "meta": "forecast",
+                         "customdata": [plain(with_unit(num(r.forecast, 1), kr.unit))] * len(ahead),
+                         "hovertemplate": "%{x|%d %b %Y}<br>forecast %{y:.0f}% (%{customdata} at the end)"
+                                          "<extra>%{fullData.name}</extra>"})
     # overall: weighted mean at every date any key result moved, ending at as_of with the computed value
     dates = sorted({cycle.start, until} | {d for pts in steps for d, _ in pts if d <= until})
     weights = [kr.weight for kr in obj.key_results]
@@ -118,8 +194,12 @@ def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of
                  "mode": "lines+markers", "line": {"color": "var(--accent)", "width": 4},
                  "marker": {"color": "var(--accent)", "size": 6},
                  "hovertemplate": "%{x|%d %b %Y}<br>overall %{y:.0f}%<extra></extra>"})
-    data.append({"type": "scatter", "name": "Expected pace", "x": [_iso(cycle.start), _iso(cycle.end)],
-                 "y": [0, 100], "mode": "lines", "line": {"color": "var(--fg-muted)", "width": 2, "dash": "dash"},
+    planned = planned_line(obj, res, cycle)
+    has_plan = any(r.plan_path for r in res.key_results)
+    data.append({"type": "scatter", "name": "Planned path" if has_plan else "Expected pace",
+                 "x": [_iso(d) for d, _ in planned], "y": [round(p * 100, 2) for _, p in planned],
+                 "mode": "lines", "line": {"color": "var(--fg-muted)", "width": 2, "dash": "dash"},
+                 "meta": "planned" if has_plan else "pace",
                  "hovertemplate": "%{x|%d %b %Y}<br>expected %{y:.0f}%<extra></extra>"})
     shapes, notes = [], []
     if cycle.start <= as_of <= cycle.end:
@@ -136,13 +216,19 @@ def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of
         now = "no data" if r.no_data else ("done" if kr.kind == "milestone" and kr.done else
                                           "not done" if kr.kind == "milestone" else with_unit(num(r.current),
                                                                                                kr.unit))
-        rows.append([kr.title, now, when, pct(r.progress)])
-    rows.append(["Overall", "", datefmt(_iso(as_of)), pct(res.progress)])
+        ahead = "—" if r.forecast is None else f"{with_unit(num(r.forecast, 1), kr.unit)} ({pct(r.forecast_progress)})"
+        rows.append([kr.title, now, when, pct(r.progress), pct(r.expected), ahead])
+    rows.append(["Overall", "", datefmt(_iso(as_of)), pct(res.progress), pct(res.expected), pct(res.forecast)])
     summary = (f"Progress {pct(res.progress)} on {datefmt(_iso(until))}; expected {pct(res.expected)} "
-               f"at this point of {cycle.title}.")
-    return chart(f"chart-progress-{obj.id}", data, lay, height=340,
+               f"at this point of {cycle.title}" + (" by its plan" if has_plan else ""))
+    if res.forecast is not None:
+        summary += f"; forecast {pct(res.forecast)} at the end ({datefmt(_iso(cycle.end))})"
+        summary += ", forecast to miss." if res.forecast_to_miss else "."
+    else:
+        summary += "."
+    return chart(f"chart-progress-{obj.id}", data, lay, height=360,
                  label=f"Progress of {obj.title} over {cycle.title}", summary=summary,
-                 head=["Key result", "Current", "As of", "Progress"], rows=rows)
+                 head=["Key result", "Current", "As of", "Progress", "Expected now", "Forecast at the end"], rows=rows)
 
 
 # --- KPI: time series -----------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from typing import Any
 
 from okrsite import urls
 from okrsite.compute.results import KrResult, Results
+from okrsite.history.model import History
 from okrsite.model import Config, Kpi, Objective, OrgUnit, Site
+from okrsite.render.history import revisions_data
 from okrsite.validate.graph import Graph
 
 
@@ -70,10 +72,16 @@ def kr_data(obj: Objective, r: KrResult, i: int) -> dict:
         "confidence": num(r.confidence),
         "no_data": r.no_data,
         "stale": r.stale,
+        "owner": kr.owner,
+        "expected": num(r.expected),
+        "plan": [{"date": iso(p.date), "value": num(p.value)} for p in kr.plan],
+        "forecast": num(r.forecast),
+        "forecast_progress": num(r.forecast_progress),
+        "confidence_falling": r.confidence_falling,
     }
 
 
-def build_data(site: Site, graph: Graph, results: Results) -> dict:
+def build_data(site: Site, graph: Graph, results: Results, history: History | None = None) -> dict:
     cfg = site.config
     cycles = [
         {
@@ -112,6 +120,11 @@ def build_data(site: Site, graph: Graph, results: Results) -> dict:
                 "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,
                 "predictability": num(r.predictability),
                 "key_results": [kr_data(page, kr, i) for i, kr in enumerate(r.key_results)],
+                "depends_on": as_written(page.fields.get("depends_on"), page.depends_on) or [],
+                "needed_by": r.needed_by,
+                "dependencies_in_trouble": r.dependencies_in_trouble,
+                "forecast": num(r.forecast),
+                "forecast_to_miss": r.forecast_to_miss,
             })
         elif isinstance(page, Kpi):
             r = results.kpis[page.id]
@@ -129,11 +142,16 @@ def build_data(site: Site, graph: Graph, results: Results) -> dict:
                 "latest": {"date": iso(r.latest.date), "value": num(r.latest.value)} if r.latest else None,
                 "health": r.health,
             })
-    return {"site": site_data(cfg), "cycles": cycles, "org_units": units, "objectives": objectives, "kpis": kpis}
+        if history is not None and isinstance(page, (Objective, Kpi)):  # git history: the spec's `revisions`
+            (objectives if isinstance(page, Objective) else kpis)[-1]["revisions"] = revisions_data(history, page)
+    people = [{"name": p.name, "url": p.url, "objectives": p.objectives, "key_results": p.key_results,
+               "kpis": p.kpis, "org_units": p.org_units} for p in results.people]
+    return {"site": site_data(cfg), "cycles": cycles, "org_units": units, "objectives": objectives, "kpis": kpis,
+            "people": people}
 
 
-def render_data(site: Site, graph: Graph, results: Results) -> bytes:
-    data = build_data(site, graph, results)
+def render_data(site: Site, graph: Graph, results: Results, history: History | None = None) -> bytes:
+    data = build_data(site, graph, results, history)
     # one entity per line: readable in a diff, and written by json's C encoder (indent= is pure Python,
     # ~10x slower at 1,000 objectives)
     parts = []

@@ -22,12 +22,16 @@ TONES = {
     "planned": "plan", "running": "plan",
     "ended": "end",
     "no_data": "none", "no_target": "none", "not_done": "none", "stale": "warn",
+    "mid_cycle": "warn", "after_cycle": "end", "uncommitted": "plan",  # revisions from git
+    "forecast_to_miss": "warn", "confidence_falling": "warn", "in_trouble": "bad",  # planning signals
 }
 LABELS = {
     "on_track": "On track", "at_risk": "At risk", "off_track": "Off track", "planned": "Planned",
     "ended": "Ended", "running": "Running", "healthy": "Healthy", "no_data": "No data",
     "no_target": "No target", "green": "Green", "yellow": "Yellow", "red": "Red", "done": "Done",
     "not_done": "Not done", "overdue": "Overdue", "stale": "Stale",
+    "mid_cycle": "Mid-cycle change", "after_cycle": "After the cycle", "uncommitted": "Not committed yet",
+    "forecast_to_miss": "Forecast to miss", "confidence_falling": "Confidence falling", "in_trouble": "In trouble",
 }
 # A shape per tone as well as a colour, so status never depends on colour alone.
 ICONS = {"good": "✓", "warn": "!", "bad": "✕", "plan": "○", "end": "■", "none": "–"}

@@ -66,34 +66,39 @@ def plotly_js() -> Path:
 
 def theme_assets(inp: RenderInput, theme: Theme, refs: Refs) -> dict[str, Output]:
     """Theme static files, plotly.js (once, as a file to copy), the search index and the sitemap."""
-    from okrsite.render.search import INDEX_URL, search_index
+    from okrsite.render.calendar import calendar
+    from okrsite.render.feed import FEED_URL, feed
+    from okrsite.render.search import search_index
     from okrsite.render.sitemap import sitemap
 
     out: dict[str, Output] = {PLOTLY_URL: plotly_js()}
     out.update(static_files(theme.dirs))  # a theme may ship its own plotly.min.js
-    out[INDEX_URL] = search_index(refs)
-    pages = [*inp.graph.url_of.values(), urls.HOME, urls.MAP, urls.SEARCH, *urls.INDEXES.values(),
-             *(urls.cycle_url(c) for c in inp.site.config.cycles)]
-    out[urls.SITEMAP] = sitemap(pages, inp.site.config.base_path)
+    out.update(search_index(refs))  # assets/search/: manifest, term shards, fragments
+    out[urls.SITEMAP] = sitemap([p.url for p in plan_pages(inp, refs)], inp.site.config.base_path)
+    out[FEED_URL] = feed(refs)  # Atom: the newest check-ins and revisions
+    out[urls.CALENDAR] = calendar(refs)  # cycles and milestone due dates (iCalendar)
     return out
 
 
 def plan_pages(inp: RenderInput, refs: Refs | None = None) -> list[PlannedPage]:
     """Every HTML page by URL, with how to build its context; contexts only hold what each page shows."""
-    from okrsite.render.pages.alignment import map_job
-    from okrsite.render.pages.cycle import cycle_job
+    from okrsite.render.pages.alignment import map_pages
+    from okrsite.render.pages.cycle import cycle_pages
+    from okrsite.render.pages.dependencies import dependencies_job
     from okrsite.render.pages.free import free_page_job
     from okrsite.render.pages.home import home_job
-    from okrsite.render.pages.indexes import index_jobs, page_folders
+    from okrsite.render.pages.indexes import index_pages, page_folders
     from okrsite.render.pages.kpi import kpi_job
     from okrsite.render.pages.objective import objective_job
+    from okrsite.render.pages.people import people_pages
     from okrsite.render.pages.special import not_found_job, search_job
     from okrsite.render.pages.unit import unit_job
 
     refs = refs or Refs(inp)
-    eager = [home_job(refs), map_job(refs), search_job(refs), not_found_job(refs), *index_jobs(refs)]
-    eager += [cycle_job(refs, c) for c in inp.site.config.cycles]
-    jobs = [PlannedPage(j.url, partial(_ready, j)) for j in eager]
+    eager = [search_job(refs), not_found_job(refs)]
+    jobs = [PlannedPage(urls.HOME, partial(home_job, refs)), *(PlannedPage(j.url, partial(_ready, j)) for j in eager)]
+    jobs += [*map_pages(refs), *index_pages(refs), *cycle_pages(refs)]  # split pages: URLs from the groupings
+    jobs += [*people_pages(refs), PlannedPage(urls.DEPENDENCIES, partial(dependencies_job, refs))]
     folders = page_folders(refs)
     position = {p.id: (pages, i) for pages in folders.values() for i, p in enumerate(pages)}
     url_of = inp.graph.url_of

@@ -7,9 +7,11 @@ edit). Long lists are capped, with a "more" link to the index page that has them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from okrsite import urls
+from okrsite.render.history import source_info
 from okrsite.render.refs import Ref, Refs, iso
 
 NAV_CAP = 20  # items in one sidebar group
@@ -22,6 +24,7 @@ SECTIONS: list[dict[str, str]] = [
     {"key": "units", "title": "Units", "url": urls.INDEXES["org_unit"]},
     {"key": "objectives", "title": "Objectives", "url": urls.INDEXES["objective"]},
     {"key": "kpis", "title": "KPIs", "url": urls.INDEXES["kpi"]},
+    {"key": "people", "title": "People", "url": urls.PEOPLE},
     {"key": "handbook", "title": "Handbook", "url": urls.INDEXES["page"]},
 ]
 
@@ -47,6 +50,7 @@ def page_context(refs: Refs, url: str, *, section: str, kind: str, title: str, p
         "sidebar": [g for g in (sidebar or []) if g["items"] or g.get("url")],
         "toc": toc or [],
         "charts": charts,
+        "source": source_info(refs, kind, page_id),  # "last updated" (git) and "Edit this page" (repo_url)
     }
     ctx.update(extra)
     return ctx
@@ -74,6 +78,29 @@ def group(title: str, items: list[dict | None], *, url: str | None = None, more_
 def capped(items: list[Any], cap: int = LIST_CAP) -> tuple[list[Any], int]:
     """The first `cap` items and how many were left out."""
     return items[:cap], max(0, len(items) - cap)
+
+
+PAGER_WINDOW = 2  # page links either side of the current one; first and last are always shown
+
+
+def pager(page: int, pages: int, url_of: Callable[[int], str]) -> dict[str, Any] | None:
+    """Previous / next and a bounded run of page numbers (1 … 4 5 [6] 7 8 … 80); None for one page."""
+    if pages <= 1:
+        return None
+    shown = sorted({1, pages, *range(max(1, page - PAGER_WINDOW), min(pages, page + PAGER_WINDOW) + 1)})
+    items: list[dict[str, Any]] = []
+    last = 0
+    for n in shown:
+        if n > last + 1:
+            items.append({"gap": True, "n": None, "url": None, "current": False})
+        items.append({"gap": False, "n": n, "url": url_of(n), "current": n == page})
+        last = n
+    return {"page": page, "pages": pages, "items": items,
+            "prev": url_of(page - 1) if page > 1 else None, "next": url_of(page + 1) if page < pages else None}
+
+
+def page_count(n: int, size: int) -> int:
+    return max(1, -(-n // size))
 
 
 def cycles_group(refs: Refs, current_id: str | None = None) -> dict[str, Any]:

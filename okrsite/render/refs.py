@@ -54,8 +54,11 @@ class Refs:
         self.reads = reads
         self.graph: Graph = Tracked(inp.graph, reads, "g.") if reads else inp.graph  # type: ignore[assignment]
         self.results: Results = Tracked(inp.results, reads, "r.") if reads else inp.results  # type: ignore[assignment]
+        history = getattr(inp, "history", None)
+        self.history = Tracked(history, reads, "h.") if reads and history is not None else history
         self.as_of = inp.site.config.as_of
         self._memo: dict[tuple[str, str], tuple[Ref | None, frozenset[Key]]] = {}
+        self.derived: dict[str, Any] = {}  # values derived from the whole handbook once per render (render/rollup.py)
 
     # --- model access -------------------------------------------------------------------------------
     def obj_page(self, oid: str | None) -> Objective | None:
@@ -171,11 +174,12 @@ class Refs:
 
     # --- derived ------------------------------------------------------------------------------------
     def kr_status(self, obj: Objective, kres: KrResult) -> str:
-        """A key result judged like an objective (same thresholds), so the map can colour it; no_data wins."""
+        """A key result judged like an objective (same thresholds) against its own expected progress (its
+        plan's, else the cycle's pace), so the map can colour it; no_data wins."""
         if kres.no_data:
             return "no_data"
-        status, grade = status_of(kres.progress, self.results.objectives[obj.id].expected,
-                                  self.cfg.cycle(obj.cycle), self.as_of)
+        self.results.objectives.get(obj.id)  # recorded for serve: the status follows the objective's results
+        status, grade = status_of(kres.progress, kres.expected, self.cfg.cycle(obj.cycle), self.as_of)
         return grade or status
 
     def unit_chain(self, uid: str | None) -> list[Ref]:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from okrsite.build import check_site, render
+from okrsite.build import check_site, history, render
 from okrsite.diagnostics import ERROR, Diagnostic, Diagnostics, sort_key
+from okrsite.history import HistoryCache
 from okrsite.load import load_page
 from okrsite.load.config import load_config
 from okrsite.load.csvdata import csv_source
@@ -83,6 +84,7 @@ class SiteState:
         self._entries: dict[Path, Entry] = {}
         self._file_sigs: dict[str, Sig] = {}  # for outputs that are files to copy
         self.cache = RenderCache()
+        self.history = HistoryCache()  # git's answers kept while HEAD stays: only `git status` reruns
 
     def data_files(self) -> set[Path]:
         """CSV files that pages read, so the watcher can cover folders outside content/."""
@@ -99,6 +101,7 @@ class SiteState:
         if build.failed():
             self.failing = True
             return self._outcome(False, diags, site, reread, t0, timings)
+        history(build, self.history)
         render(build, self.cache, defer=True)
         changed_outputs = self._changed(build.outputs)
         if changed_outputs or self.outputs is None or self.failing:

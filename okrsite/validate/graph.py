@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from okrsite import urls
 from okrsite.diagnostics import ERROR, Diagnostics
@@ -32,6 +33,11 @@ class Graph:
     # kpi id -> objectives naming it in `kpis`, and key results measured by it (objective id, kr id)
     kpi_objectives: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     kpi_key_results: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    # objective id -> its resolved `depends_on` entries: (entry as written, objective id, kr id or ""),
+    # and objective id -> the objectives depending on it or on one of its key results (in page order)
+    dependencies: dict[str, list[tuple[str, str, str]]] = field(default_factory=lambda: defaultdict(list))
+    dependents: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    people: list[Any] = field(default_factory=list)  # okrsite.validate.people.PersonGroup, sorted by name
     # ids that exist but could not be loaded, and pages dropped as duplicates of an id
     # already taken: references and links to them are already explained by that error
     failed: dict[str, str] = field(default_factory=dict)  # content-relative path -> id from the file name
@@ -69,6 +75,9 @@ def generated_urls(site: Site) -> dict[str, str]:
         urls.NOT_FOUND: "the 404 page",
         urls.DATA: "data.json",
         urls.SITEMAP: "sitemap.xml",
+        urls.PEOPLE: "the people index",
+        urls.DEPENDENCIES: "the dependency view",
+        urls.CALENDAR: "calendar.ics",
     }
     for kind, url in urls.INDEXES.items():
         fixed[url] = f"the {kind.replace('_', ' ')} index"
@@ -81,6 +90,7 @@ def build_graph(site: Site, diags: Diagnostics) -> Graph:
     g = Graph()
     g.failed = dict(site.failed)
     claimed: dict[str, str] = {u.lower(): what for u, what in generated_urls(site).items()}
+    cycle_ids = [c.id for c in site.config.cycles]
     # Which page keeps an id that several pages claim: the first whose id comes from its file
     # name, else the first; the others get the error — at their `id:` when they set one.
     keeper: dict[str, Page] = {}
@@ -108,6 +118,9 @@ def build_graph(site: Site, diags: Diagnostics) -> Graph:
         elif key in claimed:
             diags.add(page.file, page.loc.at(), ERROR, "output-collision",
                       f"page would be written to {url}, which {claimed[key]} already writes")
+        elif split := urls.split_pages_at(url, cycle_ids):
+            diags.add(page.file, page.loc.at(), ERROR, "output-collision",
+                      f"page would be written to {url}, among the pages of {split}; move it")
         else:
             claimed[key] = page.file.display
     return g

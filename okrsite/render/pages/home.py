@@ -15,15 +15,19 @@ from okrsite.render import PageJob
 from okrsite.render.body import render_body
 from okrsite.render.charts import donut
 from okrsite.render.filters import pct, status_label
+from okrsite.render.history import cycle_revisions
 from okrsite.render.nav import body_anchors, body_toc, capped, page_context, section_ids, toc_entry
 from okrsite.render.pages.cycle import cycle_summary
+from okrsite.render.pages.home_planning import planning_watch
+from okrsite.render.pages.indexes import kpi_health_url
 from okrsite.render.refs import Refs, iso
+from okrsite.render.rollup import HEALTH_ORDER
 from okrsite.render.sparkline import kpi_spark
 
 BOARD_CAP = 12  # KPIs shown per health group; the KPI index has them all
 NEEDS_CAP = 20
 STALE_CAP = 20
-HEALTH_ORDER = ("off_track", "at_risk", "healthy", "no_data", "no_target")
+VISION_CAP = 3  # root units whose vision the home page shows
 
 
 def needs_objective(refs: Refs) -> list[dict[str, Any]]:
@@ -68,7 +72,7 @@ def health_board(refs: Refs) -> list[dict[str, Any]]:
     for h in HEALTH_ORDER:
         ids = groups.get(h, [])
         shown, more = capped(ids, BOARD_CAP)
-        board.append({"health": h, "count": len(ids), "more": more,
+        board.append({"health": h, "count": len(ids), "more": more, "url": kpi_health_url(refs, h),
                       "kpis": [{**refs.kpi(k), "spark": kpi_spark(refs, k)} for k in shown]})  # type: ignore[dict-item]
     return board
 
@@ -77,7 +81,7 @@ def home_job(refs: Refs) -> PageJob:
     url = urls.HOME
     cfg = refs.cfg
     vision = []
-    for root in refs.roots():
+    for root in refs.roots()[:VISION_CAP]:
         body = render_body(root.doc, url)
         vision.append({"unit": refs.unit(root.id), "body": body})
     source = next((p for p in refs.graph.pages.values() if urls.is_home_source(p)), None)
@@ -105,8 +109,11 @@ def home_job(refs: Refs) -> PageJob:
                             centre=str(sum(n for _, n in kpi_counts))))
     needs, needs_more = capped(needs_objective(refs), NEEDS_CAP)
     stale, stale_more = capped(stale_key_results(refs), STALE_CAP)
-    docs = [r.doc for r in refs.roots()] + ([source.doc] if source is not None else [])
-    ids = section_ids(["intro", "cycle", "health", "needs", "stale", "vision"], body_anchors(*docs))
+    watch = planning_watch(refs)  # forecast to miss, confidence falling, dependencies in trouble (capped)
+    docs = [r.doc for r in refs.roots()[:VISION_CAP]] + ([source.doc] if source is not None else [])
+    ids = section_ids(["intro", "cycle", "health", "needs", "stale", "vision", "revisions", "forecast-to-miss",
+                       "confidence-falling", "dependencies-in-trouble"], body_anchors(*docs))
+    revisions = cycle_revisions(refs)  # from git: the current cycle's revisions, newest first (capped)
     toc = []
     if intro and intro["body"]:
         toc.append(toc_entry(intro["title"] or "Introduction", ids["intro"]))
@@ -114,10 +121,13 @@ def home_job(refs: Refs) -> PageJob:
     toc += [toc_entry("This cycle", ids["cycle"])] if glance else []
     toc += [toc_entry("KPI health", ids["health"]), toc_entry("Needs an objective", ids["needs"]),
             toc_entry("Stale key results", ids["stale"])]
+    toc += [toc_entry(w["title"], ids[w["id"]]) for w in watch]
+    toc += [toc_entry("Revisions this cycle", ids["revisions"])] if revisions else []
     if any(v["body"] for v in vision):
         toc.append(toc_entry("Vision", ids["vision"]))
     return PageJob(url, "home.html", page_context(
         refs, url, section="home", kind="home", title=cfg.title, page_id="home", toc=toc,
         charts=bool(charts), intro=intro, vision=vision, glance=glance, board=board, needs=needs, needs_more=needs_more,
         stale=stale, stale_more=stale_more, home_charts=charts, health_order=list(HEALTHS), ids=ids,
+        revisions=revisions, watch=watch,
     ))

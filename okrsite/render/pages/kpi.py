@@ -9,6 +9,7 @@ from okrsite.model import Kpi
 from okrsite.render import PageJob
 from okrsite.render.body import render_body
 from okrsite.render.charts import kpi_series
+from okrsite.render.history import history_section
 from okrsite.render.nav import (
     NAV_CAP,
     body_anchors,
@@ -76,7 +77,8 @@ def kpi_job(refs: Refs, kpi: Kpi) -> PageJob:
     body = render_body(kpi.doc, url)
     rows = [{"date": iso(v.date), "value": num(v.value)} for v in res.series[-MEASUREMENT_ROWS:]][::-1]
 
-    ids = section_ids(["series", "about", "checkins", "cascade", "objectives", "measurements"],
+    history = history_section(refs, kpi)
+    ids = section_ids(["series", "about", "checkins", "cascade", "objectives", "measurements", "history"],
                       body_anchors(kpi.doc))
     toc = [toc_entry("Over time", ids["series"])]
     if body:
@@ -87,6 +89,8 @@ def kpi_job(refs: Refs, kpi: Kpi) -> PageJob:
     toc.append(toc_entry("Cascade", ids["cascade"]))
     toc.append(toc_entry("Objectives that move it", ids["objectives"]))
     toc.append(toc_entry("Measurements", ids["measurements"]))
+    if history:
+        toc.append(toc_entry("History", ids["history"]))
 
     parent = chain[-2] if len(chain) > 1 else None
     cascade = [item(k, current=k["id"] == kpi.id, status=k["health"], depth=i) for i, k in enumerate(chain)]
@@ -111,5 +115,5 @@ def kpi_job(refs: Refs, kpi: Kpi) -> PageJob:
         },
         chart=chart, body=body, checkins=checkins_shown, checkins_more=checkins_more, key_results=key_results,
         children=children, children_more=children_more, objectives=objectives, objectives_more=more,
-        measurements=rows, measurements_more=max(0, len(res.series) - MEASUREMENT_ROWS), ids=ids,
+        measurements=rows, measurements_more=max(0, len(res.series) - MEASUREMENT_ROWS), ids=ids, history=history,
     ))

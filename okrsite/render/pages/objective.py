@@ -1,16 +1,21 @@
-"""The objective page: status and progress, every key result by kind, alignment, KPIs, progress chart."""
+"""The objective page: status and progress, every key result by kind, plan, forecast and confidence,
+alignment, dependencies both ways, KPIs, progress chart."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from okrsite import urls
+from okrsite.compute.dependencies import TROUBLE
+from okrsite.compute.plan import planned_value
 from okrsite.compute.progress import kr_progress
-from okrsite.compute.results import KrResult
+from okrsite.compute.results import KrResult, ObjectiveResult
 from okrsite.model import KeyResult, Objective
 from okrsite.render import PageJob
 from okrsite.render.body import render_body
 from okrsite.render.charts import objective_progress
+from okrsite.render.confidence_spark import confidence_spark
+from okrsite.render.history import history_section
 from okrsite.render.nav import (
     LIST_CAP,
     body_anchors,
@@ -76,6 +81,22 @@ def kr_bar(kr: KeyResult, r: KrResult) -> dict[str, Any] | None:
     return None
 
 
+MISS = 0.7  # a forecast below this is "forecast to miss" (the spec's threshold for objectives)
+
+
+def kr_plan(kr: KeyResult, r: KrResult, as_of: Any) -> dict[str, Any]:
+    """The planned value now and the forecast at the cycle's end, for the key result's facts."""
+    planned = None
+    if r.plan_path:
+        value = planned_value(r.plan_path, as_of)
+        planned = {"value": num(value, 1), "progress": num(r.expected, 4)}
+    forecast = None
+    if r.forecast is not None:
+        forecast = {"value": num(r.forecast, 1), "progress": num(r.forecast_progress, 4),
+                    "miss": r.forecast_progress is not None and r.forecast_progress < MISS}
+    return {"planned": planned, "forecast": forecast}
+
+
 def kr_context(refs: Refs, obj: Objective, kr: KeyResult, r: KrResult) -> dict[str, Any]:
     as_of = refs.as_of
     overdue = kr.kind == "milestone" and not kr.done and kr.due is not None and kr.due < as_of
@@ -96,6 +117,9 @@ def kr_context(refs: Refs, obj: Objective, kr: KeyResult, r: KrResult) -> dict[s
         "checkins": [{"date": iso(c.date), "value": num(c.value), "confidence": num(c.confidence),
                       "note": c.note} for c in kr.checkins],
         "contributors": [c for c in contributors if c],
+        "expected": num(r.expected, 4), **kr_plan(kr, r, as_of),
+        "confidence_falling": r.confidence_falling,
+        "confidence_spark": confidence_spark(kr, as_of, r.confidence_falling),
     }
 
 
@@ -112,6 +136,38 @@ def moved_kpis(refs: Refs, obj: Objective) -> list[dict[str, Any]]:
         ref = refs.kpi(kid)
         if ref is not None:
             out.append({**ref, "why": why, "spark": kpi_spark(refs, kid)})
+    return out
+
+
+SEVERITY = {"off_track": 0, "at_risk": 1}
+
+
+def depends_on(refs: Refs, obj: Objective, res: ObjectiveResult) -> list[dict[str, Any]]:
+    """What the objective needs, in trouble first (off track before at risk), then as written."""
+    trouble = set(res.dependencies_in_trouble)
+    out = []
+    for i, (ref, target, kr_id) in enumerate(refs.graph.dependencies.get(obj.id, [])):
+        o = refs.objective(target)
+        if o is None:
+            continue
+        k = refs.kr(target, kr_id) if kr_id else None
+        out.append(((ref not in trouble, SEVERITY.get(o["status"], 2), i),
+                    {"entry": ref, "objective": o, "kr": k, "in_trouble": ref in trouble}))
+    return [d for _, d in sorted(out, key=lambda p: p[0])]
+
+
+def needed_by(refs: Refs, obj: Objective, res: ObjectiveResult) -> list[dict[str, Any]]:
+    """Who needs the objective (or one of its key results): troubled ones (off track, at risk) first."""
+    out = []
+    for oid in res.needed_by:
+        o = refs.objective(oid)
+        if o is None:
+            continue
+        krs = [refs.kr(obj.id, kr_id) for _, target, kr_id in refs.graph.dependencies.get(oid, [])
+               if target == obj.id and kr_id]
+        out.append({"objective": o, "krs": [k for k in krs if k], "in_trouble": o["status"] in TROUBLE})
+    out.sort(key=lambda d: (SEVERITY.get(d["objective"]["status"], 2), d["objective"]["title"].lower(),
+                            d["objective"]["url"]))
     return out
 
 
@@ -150,7 +206,12 @@ def objective_job(refs: Refs, obj: Objective) -> PageJob:
     chain = refs.unit_chain(obj.org_unit)
     body = render_body(obj.doc, url)
 
-    ids = section_ids(["key-results", "progress-chart", "about", "alignment", "kpis"], body_anchors(obj.doc))
+    needs_all, dependents_all = depends_on(refs, obj, res), needed_by(refs, obj, res)
+    needs, needs_more = capped(needs_all)
+    dependents, dependents_more = capped(dependents_all)
+    ids = section_ids(["key-results", "progress-chart", "about", "alignment", "dependencies", "kpis", "history"],
+                      body_anchors(obj.doc))
+    history = history_section(refs, obj)
     toc = [toc_entry("Key results", ids["key-results"])]
     toc += [toc_entry(k["title"], k["anchor"], 3) for k in krs[:12]]
     if chart:
@@ -159,8 +220,12 @@ def objective_job(refs: Refs, obj: Objective) -> PageJob:
         toc.append(toc_entry("About", ids["about"]))
         toc += [dict(t, level=3) for t in body_toc(obj.doc, (2,))]
     toc.append(toc_entry("Alignment", ids["alignment"]))
+    if needs or dependents:
+        toc.append(toc_entry("Dependencies", ids["dependencies"]))
     if kpis:
         toc.append(toc_entry("KPIs it moves", ids["kpis"]))
+    if history:
+        toc.append(toc_entry("History", ids["history"]))
 
     sidebar = [
         group("Organisation", [item(u, depth=i) for i, u in enumerate(chain)]),
@@ -181,7 +246,10 @@ def objective_job(refs: Refs, obj: Objective) -> PageJob:
             "cycle": refs.cycle(obj.cycle), "unit": unit,
             "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,
             "predictability": num(res.predictability, 4),
+            "forecast": num(res.forecast, 4), "forecast_to_miss": res.forecast_to_miss,
+            "in_trouble": len(res.dependencies_in_trouble),
         },
+        depends_on=needs, depends_on_more=needs_more, needed_by=dependents, needed_by_more=dependents_more,
         key_results=krs, parents=parents, contributors=contributors, contributors_more=more,
-        kpis=kpis, chart=chart, body=body, list_cap=LIST_CAP, ids=ids,
+        kpis=kpis, chart=chart, body=body, list_cap=LIST_CAP, ids=ids, history=history,
     ))

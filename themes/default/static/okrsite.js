@@ -1,4 +1,4 @@
-/* okrsite default theme: light/dark switch, plotly charts in the page's colours, map filter, offline search.
+/* okrsite default theme: light/dark switch, plotly charts in the page's colours, map drill-down (search: search.js).
    Everything here is progressive: without JavaScript every page still reads, prints and links. */
 (function () {
   "use strict";
@@ -83,7 +83,7 @@
     document.querySelectorAll(".chart-plot").forEach(function (el) { if (visible(el)) draw(el); });
   }
 
-  // Hidden charts (other cycles on the map) are redrawn, in the colours of the moment, when shown.
+  // Charts already drawn are redrawn in the colours of the moment (after a scheme switch).
   function redrawCharts() {
     document.querySelectorAll(".chart-plot[data-drawn]").forEach(function (el) { if (visible(el)) draw(el); });
   }
@@ -92,213 +92,28 @@
     return String(text).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   }
 
+  // customdata is [page, map]: a unit's segment drills down by opening the unit's own map page (the
+  // centre opens the level above); any other segment zooms in, and the line under the chart links its page.
   function onSunburstClick(el) {
     return function (ev) {
-      var pick = document.querySelector('[data-pick-for="' + el.id + '"]');
       var p = ev && ev.points && ev.points[0];
-      if (!pick || !p) return;
+      if (!p) return;
+      var data = Array.isArray(p.customdata) ? p.customdata : [p.customdata, ""];
+      if (data[1]) {
+        location.href = prefix + data[1];
+        return false;
+      }
+      var pick = document.querySelector('[data-pick-for="' + el.id + '"]');
+      if (!pick) return;
       pick.textContent = "";
-      if (p.customdata) {
+      if (data[0]) {
         pick.appendChild(document.createTextNode("Open "));
         var a = document.createElement("a");
-        a.href = prefix + p.customdata;
+        a.href = prefix + data[0];
         a.textContent = decode(p.hovertext ? p.hovertext.split("<br>")[0] : p.label);
         pick.appendChild(a);
       }
     };
-  }
-
-  /* ---- alignment map: the cycle filter --------------------------------------------------------- */
-  function setupMap() {
-    var select = document.getElementById("map-cycle");
-    if (!select) return;
-    var show = function (id) {
-      document.querySelectorAll(".map-cycle[data-cycle]").forEach(function (el) {
-        if (el.getAttribute("data-cycle") === id) el.removeAttribute("data-hidden");
-        else el.setAttribute("data-hidden", "");
-      });
-      drawVisible();
-    };
-    var hash = decodeURIComponent(location.hash.replace(/^#cycle-/, ""));
-    if (hash && hash !== location.hash && select.querySelector('option[value="' + hash.replace(/"/g, "") + '"]')) {
-      select.value = hash;
-      show(hash);
-    }
-    select.addEventListener("change", function () { show(select.value); });
-  }
-
-  /* ---- search ---------------------------------------------------------------------------------- */
-  // The index is a script (search-index.js), not JSON: fetching a local JSON file fails from file://.
-  var LABELS = {
-    on_track: ["On track", "good"], healthy: ["Healthy", "good"], green: ["Green", "good"],
-    at_risk: ["At risk", "warn"], yellow: ["Yellow", "warn"], off_track: ["Off track", "bad"], red: ["Red", "bad"],
-    planned: ["Planned", "plan"], running: ["Running", "plan"], ended: ["Ended", "end"],
-    no_data: ["No data", "none"], no_target: ["No target", "none"]
-  };
-  var ICONS = { good: "✓", warn: "!", bad: "✕", plan: "○", end: "■", none: "–" };
-  var index = null;
-  var loading = null;
-
-  function fold(s) {
-    return String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
-  function words(s) { return s.split(/[^\p{L}\p{N}]+/u).filter(Boolean); }
-
-  function loadIndex() {
-    if (index) return Promise.resolve(index);
-    if (loading) return loading;
-    loading = new Promise(function (resolveIndex, reject) {
-      var s = document.createElement("script");
-      s.src = prefix + "assets/search-index.js";
-      s.onload = function () {
-        var data = window.OKRSITE_SEARCH || { docs: [] };
-        index = data.docs.map(function (d) {
-          var t = fold(d[0]), x = fold(d[3]);
-          return { title: d[0], type: d[1], url: d[2], text: d[3], status: d[4], t: t, x: x, tw: words(t), xw: words(x) };
-        });
-        resolveIndex(index);
-      };
-      s.onerror = function () { loading = null; reject(new Error("search index did not load")); };
-      document.head.appendChild(s);
-    });
-    return loading;
-  }
-
-  function score(doc, terms) {
-    var total = 0;
-    for (var i = 0; i < terms.length; i++) {
-      var term = terms[i], s = 0;
-      if (doc.tw.indexOf(term) >= 0) s = 16;
-      else if (doc.tw.some(function (w) { return w.indexOf(term) === 0; })) s = 10;
-      else if (doc.t.indexOf(term) >= 0) s = 5;
-      else if (doc.xw.some(function (w) { return w.indexOf(term) === 0; })) s = 2;
-      else if (doc.x.indexOf(term) >= 0) s = 1;
-      if (!s) return 0;
-      total += s;
-    }
-    if (doc.type === "objective" || doc.type === "KPI") total += 1;
-    return total;
-  }
-
-  function search(query, limit) {
-    var terms = words(fold(query));
-    if (!terms.length || !index) return [];
-    var hits = [];
-    index.forEach(function (d) { var s = score(d, terms); if (s) hits.push([s, d]); });
-    hits.sort(function (a, b) { return b[0] - a[0] || a[1].title.localeCompare(b[1].title); });
-    return hits.slice(0, limit).map(function (h) { return h[1]; });
-  }
-
-  function hitNode(doc, tag) {
-    var a = document.createElement("a");
-    a.className = "hit";
-    a.href = prefix + doc.url;
-    var title = document.createElement("span");
-    title.className = "hit-title";
-    title.textContent = doc.title;
-    a.appendChild(title);
-    var type = document.createElement("span");
-    type.className = "hit-type";
-    type.textContent = doc.type;
-    a.appendChild(type);
-    if (doc.status && LABELS[doc.status]) {
-      var chip = document.createElement("span");
-      chip.className = "chip tone-" + LABELS[doc.status][1];
-      chip.style.marginLeft = ".5rem";
-      var icon = document.createElement("span");
-      icon.className = "chip-icon";
-      icon.setAttribute("aria-hidden", "true");
-      icon.textContent = ICONS[LABELS[doc.status][1]];
-      chip.appendChild(icon);
-      chip.appendChild(document.createTextNode(LABELS[doc.status][0]));
-      a.appendChild(chip);
-    }
-    if (doc.text) {
-      var text = document.createElement("span");
-      text.className = "hit-text";
-      text.textContent = doc.text;
-      a.appendChild(text);
-    }
-    if (tag) { var li = document.createElement(tag); li.appendChild(a); return li; }
-    return a;
-  }
-
-  function setupHeaderSearch() {
-    var input = document.getElementById("search-q");
-    var pop = document.getElementById("search-pop");
-    if (!input || !pop) return;
-    var selected = -1;
-    var close = function () { pop.hidden = true; input.setAttribute("aria-expanded", "false"); selected = -1; };
-    var mark = function () {
-      var hits = pop.querySelectorAll(".hit");
-      hits.forEach(function (h, i) {
-        h.setAttribute("aria-selected", i === selected ? "true" : "false");
-        if (i === selected) h.scrollIntoView({ block: "nearest" });
-      });
-    };
-    var update = function () {
-      var q = input.value.trim();
-      if (!q) { close(); return; }
-      loadIndex().then(function () {
-        if (input.value.trim() !== q) return;
-        var hits = search(q, 8);
-        pop.textContent = "";
-        if (!hits.length) {
-          var none = document.createElement("p");
-          none.className = "muted small";
-          none.style.margin = ".5rem .7rem";
-          none.textContent = "Nothing found for “" + q + "”.";
-          pop.appendChild(none);
-        }
-        hits.forEach(function (d, i) {
-          var node = hitNode(d);
-          node.setAttribute("role", "option");
-          node.id = "search-hit-" + i;
-          pop.appendChild(node);
-        });
-        selected = -1;
-        pop.hidden = false;
-        input.setAttribute("aria-expanded", "true");
-      }, function () { close(); });
-    };
-    input.addEventListener("focus", function () { loadIndex().catch(function () {}); });
-    input.addEventListener("input", update);
-    input.addEventListener("keydown", function (e) {
-      var hits = pop.querySelectorAll(".hit");
-      if (e.key === "ArrowDown" && hits.length) { selected = (selected + 1) % hits.length; mark(); e.preventDefault(); }
-      else if (e.key === "ArrowUp" && hits.length) { selected = (selected - 1 + hits.length) % hits.length; mark(); e.preventDefault(); }
-      else if (e.key === "Enter" && selected >= 0 && hits[selected]) { e.preventDefault(); location.href = hits[selected].href; }
-      else if (e.key === "Escape") { close(); }
-    });
-    document.addEventListener("click", function (e) { if (!input.form.contains(e.target)) close(); });
-    document.addEventListener("keydown", function (e) {
-      var t = e.target;
-      var typing = t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
-      if (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) { e.preventDefault(); input.focus(); }
-    });
-  }
-
-  function setupSearchPage() {
-    var input = document.getElementById("search-page-q");
-    var list = document.getElementById("search-results");
-    var status = document.getElementById("search-status");
-    if (!input || !list) return;
-    var run = function () {
-      var q = input.value.trim();
-      list.textContent = "";
-      if (!q) { status.textContent = "Type a word of a title: objectives, key results, KPIs, units and pages."; return; }
-      status.textContent = "Searching…";
-      loadIndex().then(function () {
-        if (input.value.trim() !== q) return;
-        var hits = search(q, 50);
-        hits.forEach(function (d) { list.appendChild(hitNode(d, "li")); });
-        status.textContent = hits.length ? hits.length + (hits.length === 50 ? "+" : "") + " result" + (hits.length === 1 ? "" : "s") + " for “" + q + "”" : "Nothing found for “" + q + "”.";
-      }, function () { status.textContent = "The search index could not be loaded."; });
-    };
-    var params = new URLSearchParams(location.search);
-    input.value = params.get("q") || "";
-    input.addEventListener("input", run);
-    run();
   }
 
   // Print lays the page out narrower or wider than the screen: fit the charts to the paper and back.
@@ -309,13 +124,62 @@
     });
   }
 
+  /* ---- phone: the sidebar as a drawer --------------------------------------------------------- */
+  // Below 52rem the sidebar slides in from the left, opened by a button in the top bar; Escape, the
+  // backdrop or the close button shut it and focus returns to the button. Wider, nothing changes.
+  function setupDrawer() {
+    var side = document.querySelector(".sidebar");
+    var bar = document.querySelector(".top-bar");
+    if (!side || !bar) return;
+    var phone = window.matchMedia ? window.matchMedia("(max-width: 52rem)") : null;
+    side.id = side.id || "sidebar";
+    var label = side.getAttribute("aria-label") || "Related pages";
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "drawer-toggle";
+    toggle.setAttribute("aria-controls", side.id);
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-label", "Open " + label.toLowerCase());
+    toggle.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z" fill="currentColor"/></svg>';
+    bar.insertBefore(toggle, bar.firstChild);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "drawer-close";
+    close.innerHTML = "<span></span><span aria-hidden=\"true\">\u2715</span>";
+    close.firstChild.textContent = label;
+    close.setAttribute("aria-label", "Close " + label.toLowerCase());
+    side.insertBefore(close, side.firstChild);
+    var backdrop = document.createElement("div");
+    backdrop.className = "drawer-backdrop";
+    document.body.appendChild(backdrop);
+    function set(open) {
+      side.classList.toggle("open", open);
+      backdrop.classList.toggle("open", open);
+      document.body.classList.toggle("drawer-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        var first = side.querySelector("a[aria-current], a");
+        (first || close).focus();
+      }
+    }
+    toggle.addEventListener("click", function () { set(!side.classList.contains("open")); });
+    close.addEventListener("click", function () { set(false); toggle.focus(); });
+    backdrop.addEventListener("click", function () { set(false); toggle.focus(); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && side.classList.contains("open")) { set(false); toggle.focus(); }
+    });
+    if (phone) {
+      var onChange = function () { if (!phone.matches) set(false); };
+      if (phone.addEventListener) phone.addEventListener("change", onChange);
+      else if (phone.addListener) phone.addListener(onChange);
+    }
+  }
+
   function start() {
+    setupDrawer();
     window.addEventListener("beforeprint", fitCharts);
     window.addEventListener("afterprint", fitCharts);
     setupSchemeToggle();
-    setupMap();
-    setupHeaderSearch();
-    setupSearchPage();
     drawVisible();
   }
 
