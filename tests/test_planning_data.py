@@ -163,13 +163,16 @@ def test_objectives_without_forecasts_have_null(data: dict) -> None:
 
 
 def test_people(data: dict) -> None:
+    # "lee wong" differs from "Lee Wong" only in case: a second person (and a warning), not a merge
     assert data["people"] == [
         {"name": "Dana Smith", "url": "people/dana-smith.html", "objectives": ["b-app"], "key_results": [],
          "kpis": [], "org_units": ["acme"]},
-        {"name": "Lee Wong", "url": "people/lee-wong.html", "objectives": [], "key_results": ["a-platform/api"],
+        {"name": "Lee Wong", "url": "people/lee-wong.html", "objectives": [], "key_results": [],
          "kpis": ["nps"], "org_units": ["team"]},
         {"name": "Priya Raman", "url": "people/priya-raman.html", "objectives": ["a-platform"],
          "key_results": ["b-app/ui"], "kpis": [], "org_units": []},
+        {"name": "lee wong", "url": "people/lee-wong-2.html", "objectives": [], "key_results": ["a-platform/api"],
+         "kpis": [], "org_units": []},
     ]
 
 

@@ -1,8 +1,9 @@
 """People: every name given as an owner or a lead, gathered into one person per name.
 
-Names are compared after trimming and collapsing inner spaces. Names that then differ only in
-letter case are one person too (under the first spelling, files in path order), with a warning at
-each later spelling: "lee wong" beside "Lee Wong" is a typo, and one person gets one page.
+Names are compared after trimming and collapsing inner spaces, as the spec says: "Lee  Wong "
+and "Lee Wong" are one person. Names that then differ only in letter case are still two people
+(each with a page), but the later spelling (files in path order) gets a warning naming the
+earlier one: "lee wong" beside "Lee Wong" is most likely a typo.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def normal_name(text: str) -> str:
 
 def person_key(text: str) -> str:
     """What makes two written names one person."""
-    return normal_name(text).casefold()
+    return normal_name(text)
 
 
 class NameUse(NamedTuple):  # a tuple: tens of thousands are made per check
@@ -68,14 +69,10 @@ def name_uses(g: Graph) -> Iterator[NameUse]:
 def gather_people(g: Graph) -> list[PersonGroup]:
     """One group per person, sorted by name, each with its page's URL."""
     by_key: dict[str, PersonGroup] = {}
-    keys: dict[str, str] = {}  # the same names come back again and again
     for use in name_uses(g):
-        key = keys.get(use.name)
-        if key is None:
-            key = keys[use.name] = use.name.casefold()
-        group = by_key.get(key)
+        group = by_key.get(use.name)
         if group is None:
-            group = by_key[key] = PersonGroup(use.name)
+            group = by_key[use.name] = PersonGroup(use.name)
         group.uses.append(use)
     people = sorted(by_key.values(), key=lambda p: p.name)
     taken: set[str] = {"index"}  # people/index.html is the people index (okrsite.urls.PEOPLE)
@@ -98,13 +95,13 @@ def person_slug(name: str) -> str:
 def check_people(g: Graph, diags: Diagnostics) -> None:
     """Warn at names differing only in case, and keep the people on the graph for compute."""
     people = g.people = gather_people(g)
-    for person in people:
-        first = person.uses[0]
-        for use in person.uses[1:]:
-            if use.name != person.name:
-                diags.warning(use.page.loc, use.path, "person-case",
-                              f"{use.field} '{use.name}' differs only in letter case from '{person.name}' "
-                              f"({first.page.file.display}) (did you mean '{person.name}'?)")
+    first_of: dict[str, NameUse] = {}  # by the name in any case: where its first spelling was given
+    for use in name_uses(g):
+        first = first_of.setdefault(use.name.casefold(), use)
+        if use.name != first.name:
+            diags.warning(use.page.loc, use.path, "person-case",
+                          f"{use.field} '{use.name}' differs only in letter case from '{first.name}' "
+                          f"({first.page.file.display}) (did you mean '{first.name}'?)")
     person_at = {person.url: person for person in people}
     folder = urls.person_url("").rsplit("/", 1)[0] + "/"
     for pid, url in g.url_of.items():
