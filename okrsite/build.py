@@ -24,7 +24,7 @@ from okrsite.parallel import Counter, run_forked
 from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
-from okrsite.write.output import Output, check_paths, staged_tree, write_tree
+from okrsite.write.output import Output, check_paths, staged_tree
 from okrsite.write.precompress import precompress as precompress_tree
 from okrsite.write.tree import MANIFEST, TreeWriter, manifest_bytes
 
@@ -112,12 +112,6 @@ def render(build: Build, cache: RenderCache | None = None, defer: bool = False) 
         build.outputs = render_site(RenderInput(build.site, build.resolved.graph, build.results,
                                                 build.resolved.files, history=build.history), cache, defer)
     return build
-
-
-def write(build: Build, out: Path) -> None:
-    with _Timer(build.timings, "write"):
-        w = write_tree(build.outputs, out)
-    build.written = Written(len(build.outputs), w.written, w.kept)
 
 
 PAGE_CHUNK = 64  # pages a worker takes at a time: small enough to balance, large enough to cost nothing

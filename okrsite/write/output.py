@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from okrsite.write.tree import Previous, TreeWriter
@@ -144,14 +144,3 @@ def check_paths(rels: Iterable[str]) -> None:
     for rel in rels:
         if not safe_rel(rel):
             raise ValueError(f"output path {rel!r} is not a plain relative path")
-
-
-def write_tree(outputs: Mapping[str, Output], out: Path) -> TreeWriter:
-    """Write every output into a fresh sibling folder, then put it in place of `out`; files whose
-    bytes are unchanged are linked from the previous build, keeping their mtimes."""
-    check_paths(outputs)
-    with staged_tree(out) as (tmp, previous):
-        writer = TreeWriter(tmp, previous)
-        for rel in sorted(outputs):
-            writer.put(rel, outputs[rel])
-    return writer
