@@ -118,6 +118,18 @@ def url_path(url: str) -> str:
     return quote(path, safe=URL_SAFE) + "#" + quote(frag, safe=URL_SAFE + "?")
 
 
+_QUOTED: dict[str, str] = {}  # url → url_path(url): a page links the same few hundred URLs many times
+
+
+def _quoted(url: str) -> str:
+    q = _QUOTED.get(url)
+    if q is None:
+        if len(_QUOTED) > 200_000:  # bounded: a long `serve` session must not grow it without end
+            _QUOTED.clear()
+        q = _QUOTED[url] = url_path(url)
+    return q
+
+
 @jinja2.pass_context
 def rel(ctx: jinja2.runtime.Context, url: str | None) -> str:
     """A site-root URL as seen from the page being rendered (its `root` prefix)."""
@@ -125,7 +137,7 @@ def rel(ctx: jinja2.runtime.Context, url: str | None) -> str:
         return "#"
     if url.startswith("#"):
         return url
-    return str(ctx.get("root", "")) + url_path(url)
+    return str(ctx.get("root", "")) + _quoted(url)
 
 
 def unit_kind(kind: str | None) -> str:

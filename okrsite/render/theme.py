@@ -7,6 +7,7 @@ template or static file by placing a file of the same name in its own theme fold
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -37,10 +38,31 @@ def known_theme(site_root: Path, name: str) -> bool:
     return (site_root / "themes" / name).is_dir() or (bundled_themes_dir() / name).is_dir()
 
 
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class ThemeEnvironment(jinja2.Environment):
+    """Jinja with a fast path for `{{ o.title }}` on the plain-dict contexts pages are made of.
+
+    Jinja tries `getattr(o, "title")` first, and on a dict that raises and catches an
+    AttributeError for every key read: a fifth of a page's render time. A dict has no
+    attributes but its methods, so reading the key straight away gives the same answer.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in dirs])
-    env = jinja2.Environment(
+    env = ThemeEnvironment(
         loader=loader,
+        auto_reload=False,  # a Theme is remade whenever a theme file changes (its `key`)
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -48,8 +70,10 @@ def make_env(dirs: list[Path]) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     from okrsite.render.filters import install
+    from okrsite.render.widgets import Widgets
 
     install(env)
+    env.globals["ui"] = Widgets()
     return env
 
 

@@ -1,0 +1,127 @@
+"""The Python widgets (okrsite/render/widgets.py) draw exactly the markup the Jinja macros drew.
+
+The reference macros are the theme's own, as they were before the move, kept in
+tests/fixtures/reference_theme; Hypothesis feeds both the same statuses, numbers,
+labels (with markup to escape), sidebars and charts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from okrsite.render import widgets
+from okrsite.render.filters import LABELS
+from okrsite.render.nav import SECTIONS
+from okrsite.render.theme import make_env
+
+REFERENCE = Path(__file__).parent / "fixtures" / "reference_theme"
+ROOT = "../"
+env = make_env([REFERENCE])
+ref = env.get_template("macros.html").make_module({"root": ROOT})
+
+statuses = st.sampled_from([None, "", "unknown_state", *LABELS])
+texts = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["<b>x</b> & \"y\"", "45% · On track"]))
+numbers = st.one_of(st.none(), st.integers(-5, 2000), st.floats(-2, 3, allow_nan=False, allow_infinity=False))
+fractions = st.floats(0, 1.5, allow_nan=False)
+urls = st.sampled_from(["objectives/obj-1.html", "org/a b.html", "kpis/k#1.html", "files/50 %.md", "#kr-1", ""])
+
+
+def same(a: object, b: object) -> None:
+    assert str(a) == str(b)
+
+
+@settings(max_examples=150, deadline=None)
+@given(statuses, texts, texts)
+def test_chip(status: str | None, label: str | None, title: str | None) -> None:
+    same(ref.chip(status, label, title), widgets.chip(status, label, title))
+
+
+@settings(max_examples=150, deadline=None)
+@given(numbers.filter(lambda x: x is not None), numbers, statuses, st.text(max_size=8))
+def test_meter(value: float, expected: float | None, status: str | None, label: str) -> None:
+    same(ref.meter(value, expected, status, label), widgets.meter(value, expected, status, label))
+
+
+objectives = st.fixed_dictionaries({"status": statuses, "grade": st.sampled_from([None, "green", "yellow", "red"]),
+                                    "progress": fractions, "expected": st.one_of(st.none(), fractions),
+                                    "running": st.booleans()})
+
+
+@settings(max_examples=150, deadline=None)
+@given(objectives)
+def test_objective_cells(o: dict) -> None:
+    same(ref.objective_chip(o), widgets.objective_chip(o))
+    same(ref.progress_cell(o), widgets.progress_cell(o))
+    same(ref.rollup_cell(o), widgets.rollup_cell(o))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"status": statuses, "count": numbers}), max_size=5))
+def test_mix(items: list[dict]) -> None:
+    same(ref.mix(items), widgets.mix(items))
+
+
+sparks = st.one_of(st.none(), st.fixed_dictionaries({
+    "w": st.integers(10, 200) | st.floats(10, 200), "h": st.integers(5, 40), "label": st.text(max_size=10),
+    "target_y": st.one_of(st.none(), st.floats(0, 40)), "path": st.text(max_size=10),
+    "last": st.tuples(st.floats(0, 200), st.floats(0, 40))}))
+
+
+@settings(max_examples=100, deadline=None)
+@given(sparks, statuses)
+def test_spark(s: dict | None, status: str | None) -> None:
+    same(ref.spark(s, status), widgets.spark(s, status))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.none(), st.fixed_dictionaries({"value": numbers, "date": st.sampled_from(
+    [None, "2025-03-01", "2025-13-40", ""])})), st.sampled_from([None, "", "%", "ms", "<u>"]))
+def test_kpi_value(latest: dict | None, unit: str | None) -> None:
+    k = {"latest": latest, "unit": unit}
+    same(ref.kpi_value(k), widgets.kpi_value(k))
+
+
+items = st.fixed_dictionaries({"title": st.text(max_size=10), "url": urls, "current": st.booleans(),
+                               "status": statuses, "depth": st.integers(0, 9)})
+groups = st.fixed_dictionaries({"title": st.text(max_size=10), "url": st.one_of(st.none(), urls),
+                                "items": st.lists(items, max_size=4),
+                                "more": st.one_of(st.none(), st.fixed_dictionaries({"url": urls,
+                                                                                    "label": st.text(max_size=6)}))})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(groups, min_size=1, max_size=3))
+def test_sidebar(gs: list[dict]) -> None:
+    same(ref.sidebar(gs), widgets.sidebar(gs, ROOT))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([s["key"] for s in SECTIONS] + ["none"]), st.sampled_from([s["url"] for s in SECTIONS] + ["x.html"]))
+def test_tabs(section: str, url: str) -> None:
+    same(ref.tabs(SECTIONS, section, url), widgets.tabs(SECTIONS, section, url, ROOT))
+
+
+charts = st.fixed_dictionaries({
+    "id": st.text(max_size=6), "label": st.text(max_size=10), "summary": st.text(max_size=10),
+    "height": st.integers(100, 500), "figure": st.dictionaries(st.text(max_size=4), st.text(max_size=6), max_size=3),
+    "table": st.one_of(st.none(), st.fixed_dictionaries({
+        "head": st.lists(st.text(max_size=5), max_size=3),
+        "rows": st.lists(st.lists(st.one_of(st.text(max_size=5), st.integers()), max_size=3), max_size=3)}))})
+
+
+@settings(max_examples=100, deadline=None)
+@given(charts)
+def test_chart(c: dict) -> None:
+    same(ref.chart(c), widgets.chart(c))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.fixed_dictionaries({"date": st.sampled_from(["2025-01-31", "bad"]), "value": numbers,
+                                       "confidence": st.one_of(st.none(), fractions),
+                                       "note": st.one_of(st.none(), st.text(max_size=8))}), max_size=4),
+       st.sampled_from([None, "%", "pts"]))
+def test_checkin_rows(checkins: list[dict], unit: str | None) -> None:
+    same(ref.checkin_rows(checkins, unit), widgets.checkin_rows(checkins, unit))
