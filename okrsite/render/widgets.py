@@ -193,6 +193,30 @@ def tabs(sections: Any, section: str, url: str, root: str) -> Markup:
     return made
 
 
+def more_note(n: Any, url: str, what: Any, root: str) -> Markup:
+    """"N more … →" under a capped list, linking to where the rest are."""
+    if not n:
+        return Markup("")
+    return Markup(f'<p class="more"><a href="{escape(_rel(url, root))}">{escape(n)} more {escape(what)} →</a></p>')
+
+
+def kpi_cards(items: Any, root: str) -> Markup:
+    """KPIs as cards: health chip, latest value, target, sparkline."""
+    out = ['<ul class="kpi-cards">\n']
+    for k in items:
+        health, target = _get(k, "health"), _get(k, "target")
+        target_html = (f'<div class="muted small">target {escape(with_unit(target, _get(k, "unit")))}</div>'
+                       if target is not None else "")
+        why = k.get("why") if type(k) is dict else getattr(k, "why", None)
+        why_html = f'<div class="muted small">{"; ".join(str(escape(w)) for w in why)}</div>' if why else ""
+        out.append(f'  <li class="card kpi-card">\n    <div class="kpi-card-head"><a class="card-title" '
+                   f'href="{escape(_rel(_get(k, "url"), root))}">{escape(_get(k, "title"))}</a>{chip(health)}</div>\n'
+                   f'    <div class="kpi-card-body">\n      <div class="kpi-card-value">{kpi_value(k)}{target_html}'
+                   f'</div>\n      {spark(_get(k, "spark"), health)}\n    </div>\n{why_html}  </li>\n')
+    out.append("</ul>")
+    return Markup("".join(out))
+
+
 class Widgets:
     """The `ui` global of the theme's templates."""
 
@@ -205,6 +229,8 @@ class Widgets:
     spark = staticmethod(spark)
     kpi_value = staticmethod(kpi_value)
     chart = staticmethod(chart)
+    more_note = staticmethod(more_note)
+    kpi_cards = staticmethod(kpi_cards)
     checkin_rows = staticmethod(checkin_rows)
     sidebar = staticmethod(sidebar)
     tabs = staticmethod(tabs)
