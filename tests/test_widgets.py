@@ -125,3 +125,18 @@ def test_chart(c: dict) -> None:
        st.sampled_from([None, "%", "pts"]))
 def test_checkin_rows(checkins: list[dict], unit: str | None) -> None:
     same(ref.checkin_rows(checkins, unit), widgets.checkin_rows(checkins, unit))
+
+
+leaf = st.fixed_dictionaries({"kind": st.sampled_from(["key_result", "kpi"]), "url": urls, "title": st.text(max_size=8),
+                              "status": statuses, "progress": st.one_of(st.none(), fractions), "children": st.just([])})
+tree_nodes = st.recursive(leaf, lambda kids: st.fixed_dictionaries({
+    "kind": st.just("objective"), "key": st.text(max_size=4), "url": urls, "title": st.text(max_size=8),
+    "status": statuses, "progress": fractions, "owner": st.one_of(st.none(), st.text(max_size=6)),
+    "aligned": st.lists(st.fixed_dictionaries({"url": urls, "title": st.text(max_size=6)}), max_size=2),
+    "children": st.lists(kids, max_size=3)}), max_leaves=8)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(tree_nodes, max_size=3))
+def test_outline(nodes: list[dict]) -> None:
+    same(ref.outline(nodes), widgets.outline(nodes, ROOT))

@@ -217,6 +217,39 @@ def kpi_cards(items: Any, root: str) -> Markup:
     return Markup("".join(out))
 
 
+def outline(nodes: Any, root: str) -> Markup:
+    """A unit map's tree: objectives with their key results, KPIs and contributors, nested lists."""
+    out: list[str] = []
+
+    def walk(level: Any) -> None:
+        out.append("<ul>\n")
+        for n in level:
+            kind, status, progress = _get(n, "kind"), _get(n, "status"), _get(n, "progress")
+            link = f'<a href="{escape(_rel(_get(n, "url"), root))}">'
+            if kind == "objective":
+                owner, aligned = _get(n, "owner"), _get(n, "aligned")
+                out.append(f'<li class="node-objective" id="o-{escape(_get(n, "key"))}">{link[:2]} class="node-link"'
+                           f'{link[2:]}{escape(_get(n, "title"))}</a> {chip(status)} {escape(pct(progress))}')
+                if owner:
+                    out.append(f' <span class="small muted">{escape(owner)}</span>')
+                if aligned:
+                    links = ", ".join(f'<a href="{escape(_rel(_get(a, "url"), root))}">{escape(_get(a, "title"))}</a>'
+                                      for a in aligned)
+                    out.append(f'<br><span class="small muted">contributes to {links}</span>')
+            else:
+                out.append(f'<li class="node-{escape(kind)}">{link}{escape(_get(n, "title"))}</a> <span class="st '
+                           f'tone-{escape(tone(status))}">{escape(status_label(status))}</span>')
+                if progress is not None:
+                    out.append(f" {escape(pct(progress))}")
+            if _get(n, "children"):
+                walk(_get(n, "children"))
+            out.append("</li>\n")
+        out.append("</ul>\n")
+
+    walk(nodes)
+    return Markup("".join(out))
+
+
 class Widgets:
     """The `ui` global of the theme's templates."""
 
@@ -229,6 +262,7 @@ class Widgets:
     spark = staticmethod(spark)
     kpi_value = staticmethod(kpi_value)
     chart = staticmethod(chart)
+    outline = staticmethod(outline)
     more_note = staticmethod(more_note)
     kpi_cards = staticmethod(kpi_cards)
     checkin_rows = staticmethod(checkin_rows)
