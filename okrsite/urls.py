@@ -119,9 +119,19 @@ def relative(from_url: str, to_url: str) -> str:
         anchor = "#" + frag
     if not to_url:
         return anchor or "#"
-    base = posixpath.dirname(from_url)
-    rel = posixpath.relpath(to_url, base or ".")
-    return rel + anchor
+    return _relpath(to_url, posixpath.dirname(from_url)) + anchor
+
+
+def _relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` for output paths, without its two `os.getcwd()` calls per link."""
+    p = [x for x in posixpath.normpath(path).split("/") if x not in ("", ".")]
+    s = [x for x in posixpath.normpath(start or ".").split("/") if x not in ("", ".")]
+    if ".." in p or ".." in s or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start or ".")
+    n = 0
+    while n < len(p) and n < len(s) and p[n] == s[n]:
+        n += 1
+    return "/".join([".."] * (len(s) - n) + p[n:]) or "."
 
 
 def root_prefix(from_url: str) -> str:

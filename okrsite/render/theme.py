@@ -6,6 +6,8 @@ template or static file by placing a file of the same name in its own theme fold
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,16 +60,37 @@ class ThemeEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+ENV_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
+def bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (`$XDG_CACHE_HOME/okrsite/templates`, else `~/.cache/…`),
+    as Hugo keeps its cache dir: compiling the theme costs a build a few hundred ms. Entries are
+    checked against each template's source, so a stale one is never used. `OKRSITE_NO_CACHE=1`,
+    or a cache dir that cannot be made, turns it off."""
+    if os.environ.get("OKRSITE_NO_CACHE"):
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    # compiled code depends on Jinja and on the options below, not only on the source: one folder each
+    tag = hashlib.blake2b(f"{jinja2.__version__}\0{sorted(ENV_OPTIONS.items())}".encode(), digest_size=6).hexdigest()
+    where = base / "okrsite" / "templates" / tag
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(where, os.W_OK | os.X_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(str(where))
+
+
 def make_env(dirs: list[Path]) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in dirs])
     env = ThemeEnvironment(
         loader=loader,
+        bytecode_cache=bytecode_cache(),
         auto_reload=False,  # a Theme is remade whenever a theme file changes (its `key`)
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
+        **ENV_OPTIONS,
     )
     from okrsite.render.filters import install
     from okrsite.render.widgets import Widgets
