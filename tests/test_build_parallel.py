@@ -102,9 +102,10 @@ def _children(pid: int) -> list[int]:
 
 
 def _start_and_wait_for_workers(handbook: Path, out: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    # the inputs are those of the build already in `out`: without OKRSITE_NO_CACHE nothing would be rendered
     proc = subprocess.Popen([sys.executable, "-m", "okrsite", "build", str(handbook), "--out", str(out),
                              "--jobs", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, "OKRSITE_NO_CACHE": "1"})
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         kids = _children(proc.pid)
@@ -188,3 +189,31 @@ def test_check_reports_the_same_with_parallel_loading(handbook: Path, tmp_path: 
     found = {(d["file"].rsplit("/", 1)[-1], d["code"]) for d in __import__("json").loads(two.stdout)}
     assert {("obj-21.md", "yaml-syntax"), ("obj-23.md", "encoding"), ("empty.md", "front-matter")} <= found
     assert any(f == "obj-22.md" for f, _ in found)
+
+
+def test_nothing_changed_links_the_whole_tree_and_any_change_builds_again(handbook: Path, tmp_path: Path) -> None:
+    site = tmp_path / "hb"
+    subprocess.run(["cp", "-a", str(handbook), str(site)], check=True)
+    out = tmp_path / "site"
+    assert okrsite("build", str(site), "--out", str(out)).returncode == 0
+    before = tree(out)
+    (site / "content/handbook/how-we-work.md").touch()  # a new mtime, the same bytes: still nothing changed
+    again = okrsite("build", str(site), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert f"{len(before) - 2} unchanged; 0 pages rendered" in again.stderr  # all but the marker and manifest
+    assert tree(out) == before
+    # each input the output is made from, changed alone, makes the next build render again
+    theme = site / "themes/default/templates"
+    theme.mkdir(parents=True)
+    (theme / "404.html").write_text("{% extends \"base.html\" %}{% block content %}<h1>Lost</h1>{% endblock %}\n")
+    themed = okrsite("build", str(site), "--out", str(out))
+    assert themed.returncode == 0 and " 0 pages rendered" not in themed.stderr, themed.stderr
+    assert "<h1>Lost</h1>" in (out / "404.html").read_text(encoding="utf-8")
+    config = site / "okrsite.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("as_of: 2025-08-15", "as_of: 2025-09-01"))
+    dated = okrsite("build", str(site), "--out", str(out))
+    assert dated.returncode == 0 and " 0 pages rendered" not in dated.stderr, dated.stderr
+    compressed = okrsite("build", str(site), "--out", str(out), "--precompress")
+    assert compressed.returncode == 0 and (out / "index.html.gz").is_file(), compressed.stderr
+    uncompressed = okrsite("build", str(site), "--out", str(out))
+    assert uncompressed.returncode == 0 and not (out / "index.html.gz").exists(), uncompressed.stderr

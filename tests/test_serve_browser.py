@@ -81,3 +81,16 @@ def test_overlay_on_a_broken_edit_and_gone_after_the_fix(page: Any, served: Serv
     page.get_by_role("heading", name="Bags, fixed").wait_for(timeout=10_000)
     connected(page)
     assert page.locator("#okrsite-overlay").count() == 0
+
+
+def test_pages_made_after_the_reload_show_the_edit(page: Any, served: Served, tmp_path: Path) -> None:
+    """Only the edited page is made before the reload; the listing it is on is made when asked for."""
+    connected(page)
+    page.evaluate("window.__marker = 1")
+    edit(tmp_path / "site" / OBJ, ("title: Track every bag end to end", "title: Bags on the listing"))
+    page.wait_for_function("() => window.__marker === undefined", timeout=10_000)
+    page.get_by_role("heading", name="Bags on the listing").wait_for(timeout=10_000)
+    assert "objectives/index.html" in served.status()["pending"]
+    page.goto(served.base + "/objectives/")
+    page.get_by_role("link", name="Bags on the listing").first.wait_for(timeout=10_000)
+    assert page.get_by_text("Track every bag end to end").count() == 0

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 from okrsite import urls
-from okrsite.compute.results import KrResult, Results
+from okrsite.compute.results import KpiResult, KrResult, ObjectiveResult, Results
 from okrsite.history.model import History
 from okrsite.model import Config, Kpi, Objective, OrgUnit, Site
 from okrsite.render.history import revisions_data
@@ -81,9 +83,94 @@ def kr_data(obj: Objective, r: KrResult, i: int) -> dict:
     }
 
 
+def unit_data(page: OrgUnit, url: str) -> dict:
+    kind = page.kind if page.fields.get("kind") is not None else None  # as written; absent: null
+    return {"id": page.id, "title": page.title, "url": url, "kind": kind, "parent": page.parent, "lead": page.lead}
+
+
+def objective_data(page: Objective, url: str, r: ObjectiveResult, history: History | None) -> dict:
+    bv = page.business_value
+    row = {
+        "id": page.id,
+        "title": page.title,
+        "url": url,
+        "cycle": page.cycle,
+        "org_unit": page.org_unit,
+        "owner": page.owner,
+        "parent": as_written(page.parent_raw, page.parents),
+        "kpis": as_written(page.fields.get("kpis"), page.kpis) or [],
+        "progress": num(r.progress),
+        "expected": num(r.expected),
+        "status": r.status,
+        "grade": r.grade,
+        "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,
+        "predictability": num(r.predictability),
+        "key_results": [kr_data(page, kr, i) for i, kr in enumerate(r.key_results)],
+        "depends_on": as_written(page.fields.get("depends_on"), page.depends_on) or [],
+        "needed_by": r.needed_by,
+        "dependencies_in_trouble": r.dependencies_in_trouble,
+        "forecast": num(r.forecast),
+        "forecast_to_miss": r.forecast_to_miss,
+    }
+    if history is not None:  # git history: the spec's `revisions`
+        row["revisions"] = revisions_data(history, page)
+    return row
+
+
+def kpi_data(page: Kpi, url: str, r: KpiResult, history: History | None) -> dict:
+    row = {
+        "id": page.id,
+        "title": page.title,
+        "url": url,
+        "org_unit": page.org_unit,
+        "parent": page.parent,
+        "owner": page.owner,
+        "unit": page.unit,
+        "better": page.better,
+        "target": num(page.target),
+        "alert": num(page.alert),
+        "range": [num(v) for v in page.range] if page.range else None,
+        "indicator": page.indicator,
+        "latest": {"date": iso(r.latest.date), "value": num(r.latest.value)} if r.latest else None,
+        "health": r.health,
+    }
+    if history is not None:
+        row["revisions"] = revisions_data(history, page)
+    return row
+
+
+Row = tuple[str, str, tuple[Any, ...], Callable[[], dict]]  # list, page id, what the row is made from, its maker
+
+
+def page_rows(site: Site, graph: Graph, results: Results, history: History | None = None) -> Iterator[Row]:
+    """Each unit, objective and KPI in page order, with everything its row is made from."""
+    files = history.files if history is not None else None
+    for page in site.pages:
+        if graph.pages.get(page.id) is not page:
+            continue
+        url = graph.url_of[page.id]
+        if isinstance(page, OrgUnit):
+            yield "org_units", page.id, (page, url), partial(unit_data, page, url)
+        elif isinstance(page, Objective):
+            r = results.objectives[page.id]
+            fh = files.get(page.file.rel) if files is not None else False
+            yield "objectives", page.id, (page, url, r, fh), partial(objective_data, page, url, r, history)
+        elif isinstance(page, Kpi):
+            k = results.kpis[page.id]
+            fh = files.get(page.file.rel) if files is not None else False
+            yield "kpis", page.id, (page, url, k, fh), partial(kpi_data, page, url, k, history)
+
+
 def build_data(site: Site, graph: Graph, results: Results, history: History | None = None) -> dict:
     cfg = site.config
-    cycles = [
+    lists: dict[str, list[dict]] = {"org_units": [], "objectives": [], "kpis": []}
+    for kind, _, _, make in page_rows(site, graph, results, history):
+        lists[kind].append(make())
+    return {"site": site_data(cfg), "cycles": cycles_data(cfg), **lists, "people": people_data(results)}
+
+
+def cycles_data(cfg: Config) -> list[dict]:
+    return [
         {
             "id": c.id,
             "title": c.title,
@@ -95,73 +182,48 @@ def build_data(site: Site, graph: Graph, results: Results, history: History | No
         }
         for c in cfg.cycles
     ]
-    units, objectives, kpis = [], [], []
-    for page in site.pages:
-        if graph.pages.get(page.id) is not page:
-            continue
-        base = {"id": page.id, "title": page.title, "url": graph.url_of[page.id]}
-        if isinstance(page, OrgUnit):
-            kind = page.kind if page.fields.get("kind") is not None else None  # as written; absent: null
-            units.append({**base, "kind": kind, "parent": page.parent, "lead": page.lead})
-        elif isinstance(page, Objective):
-            r = results.objectives[page.id]
-            bv = page.business_value
-            objectives.append({
-                **base,
-                "cycle": page.cycle,
-                "org_unit": page.org_unit,
-                "owner": page.owner,
-                "parent": as_written(page.parent_raw, page.parents),
-                "kpis": as_written(page.fields.get("kpis"), page.kpis) or [],
-                "progress": num(r.progress),
-                "expected": num(r.expected),
-                "status": r.status,
-                "grade": r.grade,
-                "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,
-                "predictability": num(r.predictability),
-                "key_results": [kr_data(page, kr, i) for i, kr in enumerate(r.key_results)],
-                "depends_on": as_written(page.fields.get("depends_on"), page.depends_on) or [],
-                "needed_by": r.needed_by,
-                "dependencies_in_trouble": r.dependencies_in_trouble,
-                "forecast": num(r.forecast),
-                "forecast_to_miss": r.forecast_to_miss,
-            })
-        elif isinstance(page, Kpi):
-            r = results.kpis[page.id]
-            kpis.append({
-                **base,
-                "org_unit": page.org_unit,
-                "parent": page.parent,
-                "owner": page.owner,
-                "unit": page.unit,
-                "better": page.better,
-                "target": num(page.target),
-                "alert": num(page.alert),
-                "range": [num(v) for v in page.range] if page.range else None,
-                "indicator": page.indicator,
-                "latest": {"date": iso(r.latest.date), "value": num(r.latest.value)} if r.latest else None,
-                "health": r.health,
-            })
-        if history is not None and isinstance(page, (Objective, Kpi)):  # git history: the spec's `revisions`
-            (objectives if isinstance(page, Objective) else kpis)[-1]["revisions"] = revisions_data(history, page)
-    people = [{"name": p.name, "url": p.url, "objectives": p.objectives, "key_results": p.key_results,
-               "kpis": p.kpis, "org_units": p.org_units} for p in results.people]
-    return {"site": site_data(cfg), "cycles": cycles, "org_units": units, "objectives": objectives, "kpis": kpis,
-            "people": people}
 
 
-def render_data(site: Site, graph: Graph, results: Results, history: History | None = None) -> bytes:
-    data = build_data(site, graph, results, history)
+def people_data(results: Results) -> list[dict]:
+    return [{"name": p.name, "url": p.url, "objectives": p.objectives, "key_results": p.key_results,
+             "kpis": p.kpis, "org_units": p.org_units} for p in results.people]
+
+
+def render_data(site: Site, graph: Graph, results: Results, history: History | None = None,
+                rows: dict[tuple[str, str], tuple[tuple[Any, ...], str]] | None = None) -> bytes:
+    """data.json's bytes. `rows` (kept by `serve` between rebuilds) holds each page's line with what it
+    was made from: an edit writes only the lines of the pages it changed again (18 MiB at 10,000 objectives)."""
+    if rows is None:
+        data = build_data(site, graph, results, history)
+        return _assemble({k: [_dumps(v) for v in value] if isinstance(value, list) else _dumps(value)
+                          for k, value in data.items()})
+    cfg = site.config
+    lists: dict[str, list[str]] = {"org_units": [], "objectives": [], "kpis": []}
+    kept: dict[tuple[str, str], tuple[tuple[Any, ...], str]] = {}
+    for kind, page_id, inputs, make in page_rows(site, graph, results, history):
+        key = (kind, page_id)
+        hit = rows.get(key)
+        if hit is None or hit[0] != inputs:
+            hit = (inputs, _dumps(make()))
+        kept[key] = hit
+        lists[kind].append(hit[1])
+    rows.clear()
+    rows.update(kept)
+    return _assemble({"site": _dumps(site_data(cfg)), "cycles": [_dumps(c) for c in cycles_data(cfg)], **lists,
+                      "people": [_dumps(p) for p in people_data(results)]})
+
+
+def _assemble(parts: dict[str, str | list[str]]) -> bytes:
     # one entity per line: readable in a diff, and written by json's C encoder (indent= is pure Python,
     # ~10x slower at 1,000 objectives)
-    parts = []
-    for key, value in data.items():
+    out = []
+    for key, value in parts.items():
         if isinstance(value, list):
-            rows = ",\n  ".join(_dumps(v) for v in value)
-            parts.append(f'{_dumps(key)}: [\n  {rows}\n ]' if value else f"{_dumps(key)}: []")
+            rows = ",\n  ".join(value)
+            out.append(f'{_dumps(key)}: [\n  {rows}\n ]' if value else f"{_dumps(key)}: []")
         else:
-            parts.append(f"{_dumps(key)}: {_dumps(value)}")
-    return ("{\n " + ",\n ".join(parts) + "\n}\n").encode("utf-8")
+            out.append(f"{_dumps(key)}: {value}")
+    return ("{\n " + ",\n ".join(out) + "\n}\n").encode("utf-8")
 
 
 def _dumps(value: Any) -> str:

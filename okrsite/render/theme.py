@@ -68,7 +68,9 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     as Hugo keeps its cache dir: compiling the theme costs a build a few hundred ms. Entries are
     checked against each template's source, so a stale one is never used. `OKRSITE_NO_CACHE=1`,
     or a cache dir that cannot be made, turns it off."""
-    if os.environ.get("OKRSITE_NO_CACHE"):
+    from okrsite.write.inputs import caches_enabled
+
+    if not caches_enabled():
         return None
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     # compiled code depends on Jinja and on the options below, not only on the source: one folder each

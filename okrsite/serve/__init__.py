@@ -1,9 +1,11 @@
 """`okrsite serve`: build once, serve from memory, rebuild on edits and reload open pages.
 
-The pieces are small on purpose: `state` (incremental rebuilds), `app` (one rebuild,
-reported and published), `http` (serving the outputs mapping), `reload` (SSE and
-the injected client), `watch` (watchfiles on background threads). This module
-only wires them together and owns the process: signals, startup, shutdown.
+The pieces are small on purpose: `state` (incremental rebuilds), `recompute` (compute
+keeping unchanged pages' results), `outputs` (rendering: the edited page before the
+reload, the rest when first asked for), `app` (one rebuild, published and reported),
+`http` (serving the outputs mapping), `reload` (SSE and the injected client), `watch`
+(watchfiles on background threads). This module only wires them together and owns
+the process: signals, startup, shutdown.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from okrsite.serve.state import Outcome, SiteState
 class Preview:
     def __init__(self, root: Path, display_root: str, today: date | None = None,
                  out: TextIO | None = None, err: TextIO | None = None) -> None:
-        self.state = SiteState(root, display_root, today)
+        self.state = SiteState(root, display_root, today, lazy=True)
         self.token = secrets.token_hex(4)  # a restarted server has new build ids: open pages reload
         self.hub = Hub(Snapshot(None, self._build_id()))
         self.attempts = 0
@@ -46,6 +46,9 @@ class Preview:
             gc.disable()  # a rebuild allocates a lot, freed by refcounting; cyclic GC passes would add ~15 %
             try:
                 outcome = self.state.rebuild(changed)
+                if outcome.ok:  # the reload goes out with the edited pages; the rest is planned after it
+                    self._publish((), self._status(outcome))
+                    outcome = self.state.settle() or outcome
             except Exception as e:  # a bug in a stage must not take the preview down
                 self.state.reset()
                 self.state.failing = True  # the fix reloads open pages
@@ -59,12 +62,14 @@ class Preview:
                     gc.enable()
             self._report(outcome, first)
             errors = tuple(d.text() for d in outcome.diagnostics) if not outcome.ok else ()
-            self._publish(errors, {
-                "ok": outcome.ok, "ms": round(outcome.ms, 1), "pages": outcome.pages,
-                "reread": outcome.reread, "rendered": outcome.rendered, "changed": outcome.changed,
-                "timings_ms": {k: round(v * 1000, 1) for k, v in outcome.timings.items()},
-            })
+            self._publish(errors, self._status(outcome))
             return outcome
+
+    @staticmethod
+    def _status(o: Outcome) -> dict[str, object]:
+        return {"ok": o.ok, "ms": round(o.ms, 1), "pages": o.pages, "reread": o.reread, "rendered": o.rendered,
+                "changed": o.changed, "pending": o.pending,
+                "timings_ms": {k: round(v * 1000, 1) for k, v in o.timings.items()}}
 
     def _publish(self, errors: tuple[str, ...], status: dict[str, object]) -> None:
         status = {"build": self.state.builds, "attempt": self.attempts, **status}
@@ -84,8 +89,9 @@ class Preview:
             self._say(f"okrsite: {verb} in {o.ms:.0f} ms: {counts}; no output changed")
         else:
             pages = sum(1 for u in o.rendered if u.endswith(".html"))
+            later = f", {len(o.pending)} more when first asked for" if o.pending else ""
             self._say(f"okrsite: {verb} in {o.ms:.0f} ms: {counts}; "
-                      f"{plural(len(o.reread), 'file')} read, {plural(pages, 'page')} re-rendered")
+                      f"{plural(len(o.reread), 'file')} read, {plural(pages, 'page')} re-rendered{later}")
 
     def _kept(self) -> str:
         return "nothing to serve yet" if self.state.outputs is None else "still serving the last good build"

@@ -190,6 +190,15 @@ class Handler(BaseHTTPRequestHandler):
         if snap.outputs is None:  # no good build yet: every page shows the diagnostics
             self._send(503, reload.error_page(snap.errors, snap.build_id), TYPES[".html"], head)
             return
+        try:  # outputs an edit changed are made now, the first time they are asked for
+            self._lookup(key, path, snap, head)
+        except Exception as e:  # a bug in a stage: one line, in the terminal and on the page
+            line = f"internal error while making {key}: {type(e).__name__}: {e} (please report this)"
+            print(f"okrsite: {line}", file=sys.stderr, flush=True)
+            self._send(500, reload.error_page((line,), snap.build_id), TYPES[".html"], head)
+
+    def _lookup(self, key: str, path: str, snap: Snapshot, head: bool) -> None:
+        assert snap.outputs is not None
         data = snap.outputs.get(key)
         if data is None:
             if not path.endswith("/") and f"{key}/index.html" in snap.outputs:

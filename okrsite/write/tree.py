@@ -26,6 +26,7 @@ class Previous:
 
     root: Path | None
     fingerprints: dict[str, str] = field(default_factory=dict)
+    inputs: str | None = None  # the fingerprint of all the build's inputs (okrsite.write.inputs)
 
     @classmethod
     def of(cls, out: Path, marker: str) -> Previous:
@@ -34,10 +35,12 @@ class Previous:
             return cls(None)
         try:
             data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-            prints = data.get("pages", {}) if isinstance(data, dict) else {}
         except (OSError, ValueError):
-            prints = {}
-        return cls(out, {k: v for k, v in prints.items() if isinstance(k, str) and isinstance(v, str)})
+            data = {}
+        data = data if isinstance(data, dict) else {}
+        prints = data.get("pages", {}) if isinstance(data.get("pages"), dict) else {}
+        inputs = data.get("inputs") if isinstance(data.get("inputs"), str) else None
+        return cls(out, {k: v for k, v in prints.items() if isinstance(k, str) and isinstance(v, str)}, inputs)
 
     def file(self, rel: str) -> Path | None:
         if self.root is None:
@@ -120,5 +123,25 @@ def _same(old: Path, data: bytes | Path) -> bool:
         return False
 
 
-def manifest_bytes(fingerprints: dict[str, str]) -> bytes:
-    return (json.dumps({"v": 1, "pages": dict(sorted(fingerprints.items()))}, separators=(",", ":")) + "\n").encode()
+def manifest_bytes(fingerprints: dict[str, str], inputs: str | None = None) -> bytes:
+    data: dict[str, object] = {"v": 1, "pages": dict(sorted(fingerprints.items()))}
+    if inputs:
+        data["inputs"] = inputs
+    return (json.dumps(data, separators=(",", ":")) + "\n").encode()
+
+
+def link_tree(previous: Path, root: Path, skip: set[str]) -> int:
+    """Hard-link (or copy, keeping mtimes) every file of the previous tree into `root`, but `skip`."""
+    n = 0
+    for folder, dirs, files in os.walk(previous):
+        dirs.sort()
+        rel_dir = os.path.relpath(folder, previous)
+        target_dir = root if rel_dir == "." else root / rel_dir
+        target_dir.mkdir(parents=True, exist_ok=True)
+        for name in sorted(files):
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+            if rel in skip or os.path.islink(os.path.join(folder, name)):
+                continue
+            if TreeWriter._link(Path(folder) / name, target_dir / name):
+                n += 1
+    return n

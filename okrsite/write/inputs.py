@@ -1,0 +1,88 @@
+"""One fingerprint of everything a build's output is made from, so a build with nothing changed makes nothing.
+
+Like make or ninja, but by content: the bytes of okrsite.yaml, of every file under
+content/ (pages, linked files, CSV data) and of data files a KPI reads from elsewhere,
+of every theme file and of okrsite's own code, plus the date progress is judged at, the
+history read from git and the options that change what is written. When the previous
+output's manifest carries the same fingerprint, its files are linked into the new tree
+as they are: no page is made, rendered or compared.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from okrsite.model import Kpi, Site
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def caches_enabled() -> bool:
+    """`OKRSITE_NO_CACHE=1` turns off every reuse across runs: this shortcut and the template cache."""
+    return not os.environ.get("OKRSITE_NO_CACHE")
+
+
+def _files(top: Path) -> Iterable[Path]:
+    """Every file below `top`, in a fixed order, skipping hidden names (as load does)."""
+    if not top.is_dir():
+        return
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(folder) / name
+
+
+def _add_tree(h: Any, label: str, top: Path) -> None:
+    for path in _files(top):
+        _add_file(h, f"{label}/{path.relative_to(top).as_posix()}", path)
+
+
+def _add_file(h: Any, label: str, path: Path) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b"\0unreadable"
+    h.update(f"{label}\0{len(data)}\0".encode())
+    h.update(data)
+
+
+@functools.cache
+def code_key() -> str:
+    """okrsite's own source: a new version of the program may write other bytes from the same handbook."""
+    h = hashlib.blake2b(digest_size=16)
+    _add_tree(h, "okrsite", PACKAGE)
+    return h.hexdigest()
+
+
+def _pickled(value: Any) -> bytes:
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, protocol=5)
+    p.fast = True  # no memo: the bytes depend on values only
+    p.dump(value)
+    return buf.getvalue()
+
+
+def input_key(site: Site, theme_dirs: list[Path], history: Any, options: dict[str, Any]) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"code\0{code_key()}\0as_of\0{site.config.as_of}\0{sorted(options.items())}\n".encode())
+    _add_file(h, "okrsite.yaml", site.root / "okrsite.yaml")
+    content = (site.root / "content").resolve()
+    _add_tree(h, "content", content)
+    for page in site.pages:  # a KPI's data file may live outside content/
+        if isinstance(page, Kpi) and page.data_file:
+            path = (page.file.path.parent / page.data_file).resolve()
+            if not path.is_relative_to(content):
+                _add_file(h, f"data/{path}", path)
+    for n, d in enumerate(theme_dirs):
+        _add_tree(h, f"theme{n}", d)
+    h.update(b"history\0")
+    h.update(_pickled(history))
+    return h.hexdigest()
