@@ -99,6 +99,7 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
         return [task(0)], mine
     sys.stdout.flush()
     sys.stderr.flush()
+    frozen_before = gc.get_freeze_count()  # a model frozen to live to the end of the run (build.check) stays so
     gc.collect()
     gc.freeze()  # inherited objects stay out of the children's collections: their pages stay shared
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
@@ -147,7 +148,8 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
             if rfd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(rfd)
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _failure(index: int, status: int, data: bytes) -> str | None:

@@ -14,7 +14,7 @@ def series(kpi: Kpi, as_of: date) -> list[DatedValue]:
         for i, m in enumerate(kpi.measurements)
         if m.date is not None and m.value is not None and m.date <= as_of
     ]
-    dated.sort(key=lambda t: t[:2])
+    dated.sort()  # (date, index) is unique: the DatedValue is never compared
     return [d[2] for d in dated]
 
 

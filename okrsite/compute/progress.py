@@ -23,20 +23,17 @@ def in_cycle_values(kr: KeyResult, kpi: Kpi | None, cycle: Cycle | None, as_of: 
     On the same date a check-in sorts after (so wins over) a measurement.
     """
     values: list[tuple[date, int, int, DatedValue]] = []
-
-    def counts(d: date | None) -> bool:
-        if d is None or d > as_of:
-            return False
-        return cycle is None or cycle.start <= d <= cycle.end
-
+    first, last = (None, as_of) if cycle is None else (cycle.start, min(as_of, cycle.end))
     if kpi is not None:
         for i, m in enumerate(kpi.measurements):
-            if m.value is not None and counts(m.date):
-                values.append((m.date, 0, i, DatedValue(m.date, m.value, "measurement")))  # type: ignore[arg-type]
+            d = m.date
+            if m.value is not None and d is not None and d <= last and (first is None or first <= d):
+                values.append((d, 0, i, DatedValue(d, m.value, "measurement")))
     for i, c in enumerate(kr.checkins):
-        if c.value is not None and counts(c.date):
-            values.append((c.date, 1, i, DatedValue(c.date, c.value, "checkin")))  # type: ignore[arg-type]
-    values.sort(key=lambda t: t[:3])
+        d = c.date
+        if c.value is not None and d is not None and d <= last and (first is None or first <= d):
+            values.append((d, 1, i, DatedValue(d, c.value, "checkin")))
+    values.sort()  # (date, source, index) is unique: the DatedValue is never compared
     return [v[3] for v in values]
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from okrsite.diagnostics import ERROR, Diagnostics
 from okrsite.load.config import load_config
 from okrsite.load.fields import describe
+from okrsite.load.gcpause import paused_collector
 from okrsite.load.pages import build_page
 from okrsite.load.sources import Split, find_content, read_text, split_front_matter
+from okrsite.load.stream import stream_chunks
 from okrsite.load.yamlnodes import Parsed, parse
-from okrsite.markdown import Body, parse_body
+from okrsite.markdown import parse_body
 from okrsite.model import Located, Page, Pos, Site, SourceFile
-from okrsite.parallel import Counter, run_forked
 
 
 def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
@@ -22,7 +24,7 @@ def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
     split = _read_split(sf, diags)
     if split is None:
         return None
-    return _page(sf, split, parse(split.yaml or "", split.yaml_line0, marks=False), None, diags)
+    return _page(sf, split, parse(split.yaml or "", split.yaml_line0, marks=False), diags)
 
 
 def _read_split(sf: SourceFile, diags: Diagnostics) -> Split | None:
@@ -36,8 +38,8 @@ def _read_split(sf: SourceFile, diags: Diagnostics) -> Split | None:
     return split
 
 
-def _page(sf: SourceFile, split: Split, parsed: Parsed, doc: Body | None, diags: Diagnostics) -> Page | None:
-    """The page from its parsed front matter; `doc` is its body when already parsed."""
+def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics) -> Page | None:
+    """The page from its parsed front matter (its body is parsed here too)."""
     for p in parsed.problems:
         diags.add(sf, p.pos, ERROR, p.code, p.message)
     if parsed.problems and parsed.value is None:
@@ -55,7 +57,7 @@ def _page(sf: SourceFile, split: Split, parsed: Parsed, doc: Body | None, diags:
         return None
     page = build_page(data, loc, split.body, split.body_line, diags)
     if page is not None:
-        page.doc = doc if doc is not None else parse_body(split.body, split.body_line)
+        page.doc = parse_body(split.body, split.body_line)
     return page
 
 
@@ -72,46 +74,71 @@ def _marks_later(sf: SourceFile) -> Callable[[], tuple[dict, dict]]:
 
 
 PARALLEL_FROM = 400  # files; below this forking costs more than it saves
-FILE_CHUNK = 128
+FILE_CHUNK = 32  # files a process takes at a time
 
 
 def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | None = None,
               jobs: int = 1) -> Site:
-    """Every content file into the model. With `jobs` > 1 the front matter (the costly part: libyaml
-    builds a Python object per token) is parsed in forked workers while this process parses the
-    Markdown bodies and then joins in; only plain values travel back, and the pages are put together
-    here in path order.
+    """Every content file into the model, in path order, with its diagnostics in that order too.
+
+    With `jobs` > 1, forked workers read files and parse their front matter (the costly part:
+    libyaml makes a Python object per event) and stream back plain values and body texts, which
+    this process makes into pages as they arrive; when none are waiting it reads and parses files
+    itself. Pages are made here because they cost more to send than to make.
     """
-    config = load_config(root, display_root, diags, today)
-    site = Site(root, display_root, config)
-    files = find_content(root, display_root, diags)
-    if jobs <= 1 or len(files) < PARALLEL_FROM:
-        for sf in files:
-            site.add(sf.rel, load_page(sf, diags))
+    with paused_collector():
+        config = load_config(root, display_root, diags, today)
+        site = Site(root, display_root, config)
+        files = find_content(root, display_root, diags)
+        if jobs <= 1 or len(files) < PARALLEL_FROM:
+            for sf in files:
+                site.add(sf.rel, load_page(sf, diags))
+            return site
+        pages: list[tuple[Page | None, Diagnostics] | None] = [None] * len(files)
+
+        def work(chunk: range) -> list[tuple[int, Front]]:
+            return [(i, _front(files[i])) for i in chunk]
+
+        def use(fronts: list[tuple[int, Front]]) -> None:
+            for i, front in fronts:
+                pages[i] = _loaded(files[i], front)
+
+        def here(chunk: range) -> None:
+            for i in chunk:
+                pages[i] = _loaded(files[i], _front(files[i]))
+
+        stream_chunks(len(files), jobs, FILE_CHUNK, work, use, here)
+        for sf, loaded in zip(files, pages, strict=True):
+            assert loaded is not None  # every chunk was done, here or in a worker
+            diags.extend(loaded[1])
+            site.add(sf.rel, loaded[0])
         return site
-    read_diags = [Diagnostics() for _ in files]
-    splits = [_read_split(sf, d) for sf, d in zip(files, read_diags, strict=True)]
-    todo = [i for i, sp in enumerate(splits) if sp is not None]
 
-    counter = Counter()
 
-    def front(_: int) -> dict[int, Parsed]:
-        done: dict[int, Parsed] = {}
-        while (start := counter.take() * FILE_CHUNK) < len(todo):
-            for i in todo[start:start + FILE_CHUNK]:
-                done[i] = parse(splits[i].yaml or "", splits[i].yaml_line0, marks=False)  # type: ignore[union-attr]
-        return done
+# What a worker sends back for one file: the diagnostics of reading it, then (if it could be read)
+# its body, body line and parsed front matter; `Parsed` only when that has problems, else its value.
+Front = tuple[list, "tuple[str, int, Any] | None"]
 
-    def bodies() -> list[Body]:
-        return [parse_body(splits[i].body, splits[i].body_line) for i in todo]  # type: ignore[union-attr]
 
-    shares, docs = run_forked(jobs, front, bodies)
-    parsed: dict[int, Parsed] = {}
-    for share in shares:
-        parsed.update(share)
-    doc_of = dict(zip(todo, docs, strict=True))
-    for i, sf in enumerate(files):
-        diags.extend(read_diags[i])
-        split = splits[i]
-        site.add(sf.rel, None if split is None else _page(sf, split, parsed[i], doc_of[i], diags))
-    return site
+def _front(sf: SourceFile) -> Front:
+    read_diags = Diagnostics()
+    split = _read_split(sf, read_diags)
+    if split is None:
+        return list(read_diags), None
+    parsed = parse(split.yaml or "", split.yaml_line0, marks=False)
+    return list(read_diags), (split.body, split.body_line, parsed.value if _plain(parsed) else parsed)
+
+
+def _plain(parsed: Parsed) -> bool:
+    return not parsed.problems and not parsed.values and not parsed.keys
+
+
+def _loaded(sf: SourceFile, front: Front) -> tuple[Page | None, Diagnostics]:
+    read_diags, rest = front
+    d = Diagnostics(read_diags)
+    if rest is None:
+        return None, d
+    body, body_line, parsed = rest
+    if not isinstance(parsed, Parsed):
+        parsed = Parsed(parsed)
+    return _page(sf, Split(None, 0, body, body_line), parsed, d), d

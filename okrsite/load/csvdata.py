@@ -26,17 +26,20 @@ def read_csv_measurements(
 ) -> tuple[SourceFile | None, list[Measurement]]:
     md = loc.file
     source, path = csv_source(md, name)
-    site_root = md.path.parents[len(Path(md.rel).parts)]  # content/ is one level below the site
+    site_root = md.path.parents[len(Path(md.rel).parts)].resolve()  # content/ is one level below the site
     try:
-        outside = not path.resolve().is_relative_to(site_root.resolve())  # say so before "not found"
         real = path.resolve(strict=True)
     except (OSError, RuntimeError):
+        try:
+            outside = not path.resolve().is_relative_to(site_root)  # say so before "not found"
+        except (OSError, RuntimeError):  # a symlink loop
+            outside = False
         if outside:
             diags.error(loc, where, "bad-path", f"data file '{name}' must be a file inside the site")
             return None, []
         diags.error(loc, where, "missing-file", f"data file '{name}' not found (looked for {source.display})")
         return None, []
-    if outside or not real.is_relative_to(site_root.resolve()) or not real.is_file():
+    if not real.is_relative_to(site_root) or not real.is_file():
         diags.error(loc, where, "bad-path", f"data file '{name}' must be a file inside the site")
         return None, []
     text = read_text(source, diags)
@@ -60,12 +63,10 @@ def read_csv_measurements(
             diags.add(source, Pos(lineno, 1), ERROR, "csv-row", f"row has {len(row)} columns, expected date,value")
             continue
         raw_date, raw_value = row[di].strip(), row[vi].strip()
-        col_date = _col(row, di)
-        col_value = _col(row, vi)
         try:
             when: date | None = iso_date(raw_date)
         except ValueError:
-            diags.add(source, Pos(lineno, col_date), ERROR, "bad-date",
+            diags.add(source, Pos(lineno, _col(row, di)), ERROR, "bad-date",
                       f"'{raw_date}' is not a valid date (use YYYY-MM-DD)")
             continue
         try:
@@ -73,7 +74,7 @@ def read_csv_measurements(
             if not math.isfinite(value) or "_" in raw_value:  # float() reads 1_000 as 1000
                 raise ValueError
         except ValueError:
-            diags.add(source, Pos(lineno, col_value), ERROR, "type", f"'{raw_value}' is not a finite number")
+            diags.add(source, Pos(lineno, _col(row, vi)), ERROR, "type", f"'{raw_value}' is not a finite number")
             continue
         rows.append(Measurement(when, value, (), lineno))
     if header is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from okrsite.diagnostics import Diagnostics, did_you_mean
 from okrsite.load.csvdata import read_csv_measurements
 from okrsite.load.fields import ID_RE, Fields, describe
@@ -16,6 +18,7 @@ from okrsite.model import (
     Objective,
     OrgUnit,
     Page,
+    PathKey,
     PlanPoint,
 )
 
@@ -133,6 +136,9 @@ def _objective(f: Fields, common: dict) -> Objective:
 
 
 def _key_result(kf: Fields) -> KeyResult:
+    plain = _plain_key_result(kf.data, kf.prefix)
+    if plain is not None:
+        return plain
     kf.unknown_keys(KR_KEYS, "key result")
     kr_id = kf.text("id")
     if not kf.has("id"):
@@ -148,18 +154,7 @@ def _key_result(kf: Fields) -> KeyResult:
     if weight is not None and weight < 0:
         kf.error("weight", "bad-value", f"'weight' cannot be negative ({weight:g})")
         weight = None
-    checkins = []
-    for cf in kf.items("checkins", "check-in"):
-        cf.unknown_keys(CHECKIN_KEYS, "check-in")
-        when = cf.date("date", required_for="a check-in")
-        value = cf.number("value") if kind != "milestone" or cf.has("value") else None
-        if kind != "milestone" and not cf.has("value"):
-            cf.require("value", "a check-in")
-        confidence = cf.number("confidence")
-        if confidence is not None and not 0 <= confidence <= 1:
-            cf.error("confidence", "bad-value", f"'confidence' should be between 0 and 1, not {confidence:g}")
-            confidence = None
-        checkins.append(Checkin(when, value, confidence, cf.text("note"), cf.prefix))
+    checkins = _checkins(kf, kind)
     plan = []
     for pf in kf.items("plan", "plan point"):
         pf.unknown_keys(PLAN_KEYS, "plan point")
@@ -188,6 +183,25 @@ def _key_result(kf: Fields) -> KeyResult:
     )
 
 
+def _checkins(kf: Fields, kind: str) -> list[Checkin]:
+    plain = _plain_checkins(kf.raw("checkins"), kf.path("checkins"), kind == "milestone")
+    if plain is not None:
+        return plain
+    checkins = []
+    for cf in kf.items("checkins", "check-in"):
+        cf.unknown_keys(CHECKIN_KEYS, "check-in")
+        when = cf.date("date", required_for="a check-in")
+        value = cf.number("value") if kind != "milestone" or cf.has("value") else None
+        if kind != "milestone" and not cf.has("value"):
+            cf.require("value", "a check-in")
+        confidence = cf.number("confidence")
+        if confidence is not None and not 0 <= confidence <= 1:
+            cf.error("confidence", "bad-value", f"'confidence' should be between 0 and 1, not {confidence:g}")
+            confidence = None
+        checkins.append(Checkin(when, value, confidence, cf.text("note"), cf.prefix))
+    return checkins
+
+
 def _kpi(f: Fields, common: dict, diags: Diagnostics) -> Kpi:
     f.require("org_unit", "a KPI")
     kpi = Kpi(
@@ -202,12 +216,16 @@ def _kpi(f: Fields, common: dict, diags: Diagnostics) -> Kpi:
         parent=f.ident("parent"),
         indicator=f.choice("indicator", ("lagging", "leading"), None),
     )
-    for mf in f.items("measurements", "measurement"):
-        mf.unknown_keys(MEASUREMENT_KEYS, "measurement")
-        kpi.measurements.append(
-            Measurement(mf.date("date", required_for="a measurement"),
-                        mf.number("value", required_for="a measurement"), mf.prefix)
-        )
+    plain = _plain_measurements(f.raw("measurements"), f.path("measurements"))
+    if plain is not None:
+        kpi.measurements = plain
+    else:
+        for mf in f.items("measurements", "measurement"):
+            mf.unknown_keys(MEASUREMENT_KEYS, "measurement")
+            kpi.measurements.append(
+                Measurement(mf.date("date", required_for="a measurement"),
+                            mf.number("value", required_for="a measurement"), mf.prefix)
+            )
     if f.has("data"):
         data_name = f.text("data")
         kpi.data_file = data_name
@@ -218,3 +236,138 @@ def _kpi(f: Fields, common: dict, diags: Diagnostics) -> Kpi:
             kpi.data_source = source
             kpi.measurements.extend(rows)
     return kpi
+
+
+# -- plain values, read without Fields -----------------------------------------------------------
+#
+# Key results, their check-ins and a KPI's measurements are most of a handbook's values. When one
+# is plain (known keys; text, dates, finite numbers in range, all of the expected types) it reads
+# as through Fields would, with no diagnostic, at a fraction of the cost. Anything else (None is
+# returned) is read through Fields, which says what is wrong.
+
+_BIG = 10**300  # ints beyond this are left to Fields (float() of a 309-digit int overflows)
+_BAD = object()
+
+
+def _plain_key_result(data: dict, prefix: PathKey) -> KeyResult | None:
+    if not data.keys() <= KR_KEYS:
+        return None
+    get = data.get
+    kr_id, title, kind = get("id"), get("title"), get("kind", "increase")
+    if kr_id.__class__ is not str or not ID_RE.match(kr_id) or title.__class__ is not str or not title.strip():
+        return None
+    if kind is None:
+        kind = "increase"
+    elif kind.__class__ is not str or kind not in KR_KINDS:
+        return None
+    start, target = _number_or_none(get("start")), _number_or_none(get("target"))
+    stretch, weight = _number_or_none(get("stretch")), _number_or_none(get("weight"))
+    current = _number_or_none(get("current"))
+    if start is _BAD or target is _BAD or stretch is _BAD or weight is _BAD or current is _BAD:
+        return None
+    if weight is not None and weight < 0:  # type: ignore[operator]
+        return None
+    unit, owner, kpi, due, done = get("unit"), get("owner"), get("kpi"), get("due"), get("done")
+    if unit is not None and unit.__class__ is not str or owner is not None and owner.__class__ is not str:
+        return None
+    if kpi is not None and kpi.__class__ is not str or due is not None and due.__class__ is not date:
+        return None
+    if done is not None and done.__class__ is not bool:
+        return None
+    band = _plain_band(get("range"))
+    checkins = _plain_checkins(get("checkins"), prefix + ("checkins",), kind == "milestone")
+    plan = _plain_plan(get("plan"), prefix + ("plan",))
+    if band is _BAD or checkins is None or plan is None:
+        return None
+    return KeyResult(id=kr_id, title=title, kind=kind, start=start, target=target, unit=unit or "",  # type: ignore[arg-type]
+                     kpi=kpi, weight=1.0 if weight is None else weight, stretch=stretch, range=band,  # type: ignore[arg-type]
+                     due=due, done=bool(done), current=current, has_current=current is not None,  # type: ignore[arg-type]
+                     checkins=checkins, owner=owner or "", plan=plan, prefix=prefix)
+
+
+def _number_or_none(value: object) -> object:
+    """None for None, a finite number as a float, else _BAD."""
+    if value is None:
+        return None
+    number = _finite(value)
+    return _BAD if number is None else number
+
+
+def _plain_band(value: object) -> object:
+    """Fields.band's `[low, high]` for None or a plain band, else _BAD."""
+    if value is None:
+        return None
+    if value.__class__ is not list or len(value) != 2:  # type: ignore[arg-type]
+        return _BAD
+    low, high = (_number_or_none(v) for v in value)  # type: ignore[attr-defined]
+    if low is _BAD or high is _BAD or (low is None and high is None):
+        return _BAD
+    if low is not None and high is not None and low > high:  # type: ignore[operator]
+        return _BAD
+    return (low, high)
+
+
+def _plain_plan(raw: object, path: PathKey) -> list[PlanPoint] | None:
+    if raw is None:
+        return []
+    if raw.__class__ is not list:
+        return None
+    out = []
+    for i, p in enumerate(raw):  # type: ignore[arg-type]
+        if p.__class__ is not dict or not p.keys() <= PLAN_KEYS:
+            return None
+        when, value = p.get("date"), _finite(p.get("value"))
+        if when.__class__ is not date or value is None:
+            return None
+        out.append(PlanPoint(when, value, path + (i,)))
+    return out
+
+
+def _finite(value: object) -> float | None:
+    """`value` as Fields.as_number reads it without a diagnostic, else None (bool is not a number)."""
+    cls = value.__class__
+    if cls is float:
+        return value if value - value == 0.0 else None  # type: ignore[return-value, operator]  # nan, ±inf
+    if cls is int and -_BIG <= value <= _BIG:  # type: ignore[operator]
+        return float(value)  # type: ignore[arg-type]
+    return None
+
+
+def _plain_measurements(raw: object, path: PathKey) -> list[Measurement] | None:
+    if raw is None:
+        return []
+    if raw.__class__ is not list:
+        return None
+    out = []
+    for i, m in enumerate(raw):  # type: ignore[arg-type]
+        if m.__class__ is not dict or not m.keys() <= MEASUREMENT_KEYS:
+            return None
+        when, value = m.get("date"), _finite(m.get("value"))
+        if when.__class__ is not date or value is None:
+            return None
+        out.append(Measurement(when, value, path + (i,)))
+    return out
+
+
+def _plain_checkins(raw: object, path: PathKey, milestone: bool) -> list[Checkin] | None:
+    if raw is None:
+        return []
+    if raw.__class__ is not list:
+        return None
+    out = []
+    for i, c in enumerate(raw):  # type: ignore[arg-type]
+        if c.__class__ is not dict or not c.keys() <= CHECKIN_KEYS:
+            return None
+        when, raw_value, raw_confidence, note = c.get("date"), c.get("value"), c.get("confidence"), c.get("note")
+        if when.__class__ is not date:
+            return None
+        value = _finite(raw_value)
+        if value is None and not (milestone and raw_value is None):  # a milestone's value may be left out
+            return None
+        confidence = None if raw_confidence is None else _finite(raw_confidence)
+        if raw_confidence is not None and (confidence is None or not 0 <= confidence <= 1):
+            return None
+        if note is not None and note.__class__ is not str:
+            return None
+        out.append(Checkin(when, value, confidence, note or "", path + (i,)))
+    return out

@@ -10,15 +10,33 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from sys import intern
+from types import GeneratorType
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from okrsite.model import PathKey, Pos
 
+try:
+    from yaml._yaml import CParser
+except ImportError:  # PyYAML without libyaml: every document takes the composer's way
+    CParser = None
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
 _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
 
 
@@ -131,6 +149,10 @@ def parse(text: str, line0: int = 0, marks: bool = True) -> Parsed:
     if deep is not None:
         return Parsed(problems=[YamlProblem(Pos(deep[0] + 1 + line0, deep[1] + 1), "yaml-too-deep",
                                             f"YAML nested more than {MAX_DEPTH} levels deep")])
+    if not marks:
+        value = _plain_document(text)
+        if value is not _UNUSUAL:
+            return Parsed(value)
     out = _parse(text, line0, marks)
     if any(ch in text for ch in _ODD_BREAKS):
         _remap(out, text, line0)
@@ -326,14 +348,153 @@ def _construct(node: yaml.Node) -> Any:
         if make is None:
             raise yaml.constructor.ConstructorError(None, None, f"unknown tag {node.tag}", node.start_mark)
         value = make(_constructor, node)
+    except IndexError:  # `!!int` or `!!float` with no value: PyYAML indexes the empty text
+        return BadScalar(str(node.value), "no value")
     except (ValueError, OverflowError, TypeError, yaml.YAMLError) as e:
         return BadScalar(str(node.value), str(e) or type(e).__name__)
     if isinstance(value, bytes):
         return BadScalar("!!binary", "binary values are not supported")
+    if isinstance(value, GeneratorType):  # `!!set x`, `!!map x`: a collection's constructor given a scalar
+        return BadScalar(str(node.value), f"{str(node.tag).replace('tag:yaml.org,2002:', '!!')} needs a collection")
     if isinstance(value, set):
         return sorted(map(str, value))
     if isinstance(value, float) and not math.isfinite(value):
         if str(node.value).lstrip("+-").startswith("."):  # .nan / .inf as written
             return value  # kept; typed readers report non-finite numbers where numbers are expected
         return BadScalar(str(node.value), "number out of range")  # 1.0e+400 overflows to inf
+    return value
+
+
+# -- the fast path: values straight from libyaml's events ---------------------------------------
+#
+# Composing nodes costs a Python object and a resolver call per node, and building values from them
+# another pass. Front matter is almost always plain (no anchors, tags, merge keys, duplicates or
+# problems), so its values are built from the parser's events directly; at the first thing that is
+# not plain the document goes the way above, which handles (and reports) everything. Both ways give
+# equal values.
+
+_UNUSUAL = object()
+_FAST_UP_TO = 50_000  # characters: below this a document cannot build MAX_NODES values
+_resolver = yaml.resolver.Resolver()  # the implicit tags CSafeLoader resolves with
+_RESOLVED_FIRST = frozenset(k for k in _resolver.yaml_implicit_resolvers if k)  # first characters of non-text
+_SHORTCUT = None not in _resolver.yaml_implicit_resolvers  # no resolver for any first character
+_plain: dict[str, Any] = {}  # plain scalar as written -> its value, for texts and immutable values
+_SHARED_TYPES = (str, int, float, bool, type(None), date)
+
+
+class _Unusual(Exception):
+    """Raised by the fast path: leave this document to the composer."""
+
+
+def _plain_document(text: str) -> Any:
+    """The value of a plain document, else _UNUSUAL (also for any syntax error: the slow way reports it)."""
+    if len(text) > _FAST_UP_TO or CParser is None:
+        return _UNUSUAL
+    try:
+        get = CParser(text).get_event
+        get()  # StreamStartEvent
+        event = get()
+        if event.__class__ is StreamEndEvent:
+            return None  # empty, or comments only
+        if event.__class__ is not DocumentStartEvent:
+            return _UNUSUAL
+        value = _event_value(get, get(), 0)
+        if get().__class__ is not DocumentEndEvent or get().__class__ is not StreamEndEvent:
+            return _UNUSUAL
+        return value
+    except (_Unusual, yaml.YAMLError):
+        return _UNUSUAL
+
+
+def _event_value(get: Any, event: Any, depth: int) -> Any:
+    """The value that starts with `event`; `depth` collections enclose it. (Scalars inside a
+    collection are read in its loop: a call less per value.)"""
+    cls = event.__class__
+    if event.anchor is not None or event.tag is not None:  # AliasEvent has an anchor
+        raise _Unusual
+    if cls is ScalarEvent:
+        text = event.value
+        if event.implicit[0]:
+            return _plain_scalar(text)
+        return intern(text) if len(text) <= _INTERN_UP_TO else text
+    if depth >= MAX_DEPTH:
+        raise _Unusual
+    if cls is MappingStartEvent:
+        result: dict[str, Any] = {}
+        while True:
+            event = get()
+            if event.__class__ is not ScalarEvent:
+                if event.__class__ is MappingEndEvent:
+                    return result
+                raise _Unusual  # a collection or alias as key
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            text = event.value
+            key = _plain_keys.get(text) if event.implicit[0] else intern(text)
+            if key is None:
+                key = _plain_key(text)
+            if key in result:
+                raise _Unusual  # a duplicate
+            event = get()
+            if event.__class__ is ScalarEvent and event.anchor is None and event.tag is None:
+                text = event.value
+                if event.implicit[0]:
+                    value = _plain.get(text, _plain)
+                    result[key] = _plain_scalar(text) if value is _plain else value
+                else:
+                    result[key] = intern(text) if len(text) <= _INTERN_UP_TO else text
+            else:
+                result[key] = _event_value(get, event, depth + 1)
+    if cls is SequenceStartEvent:
+        items: list[Any] = []
+        while True:
+            event = get()
+            cls = event.__class__
+            if cls is ScalarEvent and event.anchor is None and event.tag is None:
+                text = event.value
+                if event.implicit[0]:
+                    value = _plain.get(text, _plain)
+                    items.append(_plain_scalar(text) if value is _plain else value)
+                else:
+                    items.append(intern(text) if len(text) <= _INTERN_UP_TO else text)
+            elif cls is SequenceEndEvent:
+                return items
+            else:
+                items.append(_event_value(get, event, depth + 1))
+    raise _Unusual
+
+
+_plain_keys: dict[str, str] = {}  # plain mapping key as written -> the (interned) text it reads as
+
+
+def _plain_key(text: str) -> str:
+    """A plain key that reads as text, interned (keys repeat in every file); `1:`, `yes:`, `<<:`, `null:` … are
+    unusual."""
+    resolved = not text or not _SHORTCUT or text[0] in _RESOLVED_FIRST
+    if resolved and _plain_scalar(text).__class__ is not str:
+        raise _Unusual
+    key = intern(text)
+    if len(_plain_keys) < 100_000:
+        _plain_keys[key] = key
+    return key
+
+
+def _plain_scalar(text: str) -> Any:
+    """A plain (unquoted) scalar's value: its implicit tag resolved as CSafeLoader does, then constructed."""
+    hit = _plain.get(text, _plain)
+    if hit is not _plain:
+        return hit
+    if text and _SHORTCUT and text[0] not in _RESOLVED_FIRST:
+        return intern(text) if len(text) <= _INTERN_UP_TO else text
+    tag = _resolver.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR:
+        value: Any = intern(text) if len(text) <= _INTERN_UP_TO else text
+    elif tag not in _STANDARD_TAGS or tag == _MERGE:
+        raise _Unusual
+    else:
+        value = _scalar(yaml.ScalarNode(tag, text))
+        if isinstance(value, BadScalar):  # its reason names the place: made from the composed node
+            raise _Unusual
+    if isinstance(value, _SHARED_TYPES) and len(text) <= 64 and len(_plain) < 200_000:
+        _plain[text] = value
     return value
