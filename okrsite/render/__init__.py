@@ -100,10 +100,13 @@ class RenderCache:
 
 
 def _changed(cache: RenderCache, inp: RenderInput) -> set[Any] | None:
+    return changed_since(cache.last, inp)
+
+
+def changed_since(last: RenderInput | None, inp: RenderInput) -> set[Any] | None:
     """Keys that differ from the last render, or None when everything must be rebuilt."""
     from okrsite.render.deps import changed_keys
 
-    last = cache.last
     if last is None or last.site.config != inp.site.config or last.files != inp.files:
         return None
     keys = changed_keys(last.graph, inp.graph, "g.") | changed_keys(last.results, inp.results, "r.")

@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from okrsite import urls
-from okrsite.render import Deferred, PlannedPage, RenderInput
+from okrsite.render import Deferred, PlannedPage, RenderInput, changed_since
 from okrsite.render.data_json import render_data
-from okrsite.render.deps import Key, Reads, changed_keys, link_signature
+from okrsite.render.deps import Key, Reads, link_signature
 from okrsite.render.html import Theme, plan_pages, plan_source, static_assets, theme_assets
 from okrsite.render.refs import Refs
 from okrsite.write.output import Output
@@ -217,15 +217,7 @@ class PageRenderer:
         self.gen = 0  # renders so far: the one `pages` belongs to
         self.lock = threading.Lock()  # guards `gen` and writes to `pages`
 
-    @staticmethod
-    def _changed(last: RenderInput | None, inp: RenderInput) -> set[Key] | None:
-        """Keys that differ from the last render, or None when everything must be rebuilt."""
-        if last is None or last.site.config != inp.site.config or last.files != inp.files:
-            return None
-        keys = changed_keys(last.graph, inp.graph, "g.") | changed_keys(last.results, inp.results, "r.")
-        if last.history is not None and inp.history is not None:  # git history: the edited file's pending change
-            return keys | changed_keys(last.history, inp.history, "h.")
-        return keys if last.history is inp.history else None
+    _changed = staticmethod(changed_since)  # keys that differ from the last render; None: rebuild everything
 
     def render(self, inp: RenderInput, edited: frozenset[str] = frozenset(), lazy: bool = False,
                ) -> dict[str, Served] | Outputs:
