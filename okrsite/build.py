@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,9 +29,9 @@ from okrsite.render import RenderCache, RenderInput, render_site
 from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
 from okrsite.write.inputs import caches_enabled, input_key
-from okrsite.write.output import MARKER, Output, check_paths, staged_tree
+from okrsite.write.output import Output, check_paths, staged_tree
 from okrsite.write.precompress import precompress as precompress_tree
-from okrsite.write.tree import MANIFEST, TreeWriter, link_tree, manifest_bytes
+from okrsite.write.tree import MANIFEST, TreeWriter, link_previous, manifest_bytes
 
 
 @dataclass(slots=True)
@@ -168,13 +169,17 @@ def publish(build: Build, out: Path, jobs: int = 0, precompress: bool = False) -
             theme = Theme.for_site(build.site)
             inputs = input_key(build.site, theme.dirs, build.history, {"precompress": precompress})
         with staged_tree(out) as (tmp, previous):
-            if previous.root is not None and previous.inputs == inputs and caches_enabled():  # nothing changed
-                with _Timer(build.timings, "write"):
-                    stats.kept = link_tree(previous.root, tmp, {MARKER, MANIFEST})
-                    TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(previous.fingerprints, inputs))
-                stats.files = stats.kept
-                build.written = stats
-                return build
+            if previous.inputs == inputs and caches_enabled():  # nothing changed: link what it wrote
+                t1 = time.perf_counter()
+                w = TreeWriter(tmp, previous)
+                if link_previous(w, (".gz", ".br") if precompress else ()):
+                    stats.kept = stats.files = w.kept
+                    w.put(MANIFEST, manifest_bytes(w.fingerprints, inputs, w.others))
+                    build.timings["write"] = time.perf_counter() - t1
+                    build.written = stats
+                    return build
+                shutil.rmtree(tmp)  # a file had gone from the previous output: start again, from nothing
+                tmp.mkdir()
             _release_sources(build.site)
             with _Timer(build.timings, "plan"):
                 theme.compile_all()
@@ -208,7 +213,7 @@ def publish(build: Build, out: Path, jobs: int = 0, precompress: bool = False) -
             stats.written += assets.written
             stats.kept += assets.kept
             stats.files = len(plan) + assets.written + assets.kept
-            TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints, inputs))
+            TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints, inputs, assets.others))
             stats.compressed = precompress_tree(tmp, previous, jobs) if precompress else 0
         build.timings["write"] = time.perf_counter() - t1
     finally:

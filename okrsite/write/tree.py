@@ -27,6 +27,7 @@ class Previous:
     root: Path | None
     fingerprints: dict[str, str] = field(default_factory=dict)
     inputs: str | None = None  # the fingerprint of all the build's inputs (okrsite.write.inputs)
+    files: list[str] | None = None  # every other file that build wrote (assets, data.json …)
 
     @classmethod
     def of(cls, out: Path, marker: str) -> Previous:
@@ -40,7 +41,10 @@ class Previous:
         data = data if isinstance(data, dict) else {}
         prints = data.get("pages", {}) if isinstance(data.get("pages"), dict) else {}
         inputs = data.get("inputs") if isinstance(data.get("inputs"), str) else None
-        return cls(out, {k: v for k, v in prints.items() if isinstance(k, str) and isinstance(v, str)}, inputs)
+        files = data.get("files")
+        files = [f for f in files if isinstance(f, str)] if isinstance(files, list) else None
+        return cls(out, {k: v for k, v in prints.items() if isinstance(k, str) and isinstance(v, str)}, inputs,
+                   files)
 
     def file(self, rel: str) -> Path | None:
         if self.root is None:
@@ -58,6 +62,7 @@ class TreeWriter:
     written: int = 0
     kept: int = 0
     fingerprints: dict[str, str] = field(default_factory=dict)  # of the pages put, for the next manifest
+    others: list[str] = field(default_factory=list)  # files put without a fingerprint, for the next manifest
     _dirs: set[str] = field(default_factory=set)
 
     def _target(self, rel: str) -> Path:
@@ -83,6 +88,8 @@ class TreeWriter:
         target = self._target(rel)
         if fingerprint is not None:
             self.fingerprints[rel] = fingerprint
+        elif rel != MANIFEST:
+            self.others.append(rel)
         old = self.previous.file(rel)
         if old is not None and _same(old, data) and self._link(old, target):
             self.kept += 1
@@ -123,25 +130,33 @@ def _same(old: Path, data: bytes | Path) -> bool:
         return False
 
 
-def manifest_bytes(fingerprints: dict[str, str], inputs: str | None = None) -> bytes:
+def manifest_bytes(fingerprints: dict[str, str], inputs: str | None = None,
+                   files: list[str] | None = None) -> bytes:
     data: dict[str, object] = {"v": 1, "pages": dict(sorted(fingerprints.items()))}
-    if inputs:
+    if inputs and files is not None:
         data["inputs"] = inputs
+        data["files"] = sorted(files)
     return (json.dumps(data, separators=(",", ":")) + "\n").encode()
 
 
-def link_tree(previous: Path, root: Path, skip: set[str]) -> int:
-    """Hard-link (or copy, keeping mtimes) every file of the previous tree into `root`, but `skip`."""
-    n = 0
-    for folder, dirs, files in os.walk(previous):
-        dirs.sort()
-        rel_dir = os.path.relpath(folder, previous)
-        target_dir = root if rel_dir == "." else root / rel_dir
-        target_dir.mkdir(parents=True, exist_ok=True)
-        for name in sorted(files):
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
-            if rel in skip or os.path.islink(os.path.join(folder, name)):
-                continue
-            if TreeWriter._link(Path(folder) / name, target_dir / name):
-                n += 1
-    return n
+def link_previous(writer: TreeWriter, siblings: tuple[str, ...] = ()) -> bool:
+    """Link every file the previous build wrote (its pages and `files`, and their `siblings`
+    such as `.gz`) into the new tree, as they are; False, having linked nothing, when one is missing."""
+    prev = writer.previous
+    if prev.root is None or prev.files is None:
+        return False
+    wanted = [*prev.fingerprints, *prev.files]
+    olds = [prev.file(rel) for rel in wanted]
+    if any(old is None for old in olds):
+        return False  # someone removed a file from the output: build it properly
+    for rel, old in zip(wanted, olds, strict=True):
+        if not writer._link(old, writer._target(rel)):  # type: ignore[arg-type]
+            return False
+        writer.kept += 1
+        for suffix in siblings:
+            extra = prev.file(rel + suffix)
+            if extra is not None and writer._link(extra, writer._target(rel + suffix)):
+                writer.kept += 1
+    writer.fingerprints.update(prev.fingerprints)
+    writer.others.extend(prev.files)
+    return True
