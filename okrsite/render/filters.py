@@ -144,11 +144,16 @@ def _quoted(url: str) -> str:
 @jinja2.pass_context
 def rel(ctx: jinja2.runtime.Context, url: str | None) -> str:
     """A site-root URL as seen from the page being rendered (its `root` prefix)."""
+    return rel_to(url, str(ctx.get("root", "")))
+
+
+def rel_to(url: str | None, root: str) -> str:
+    """A site-root URL as seen from a page at `root` ('../' per folder level); anchors stay as they are."""
     if not url:
         return "#"
     if url.startswith("#"):
         return url
-    return str(ctx.get("root", "")) + _quoted(url)
+    return root + _quoted(url)
 
 
 def unit_kind(kind: str | None) -> str:

@@ -24,12 +24,18 @@ def page_fingerprint(job: PageJob, theme_key: str) -> str:
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{theme_key}\0{job.template}\0".encode())
+    h.update(value_bytes(job.context))
+    return h.hexdigest()
+
+
+def value_bytes(value: object) -> bytes:
+    """A pickle without a memo: a value shared within `value` is written again, so the bytes depend
+    on values only, never on which objects are shared (equal in any process for equal plain data)."""
     buf = io.BytesIO()
     pickler = pickle.Pickler(buf, protocol=5)
-    pickler.fast = True  # no memo: a value shared within the context is written again, so the
-    pickler.dump(job.context)  # bytes depend on values only, never on which objects are shared
-    h.update(buf.getbuffer())
-    return h.hexdigest()
+    pickler.fast = True
+    pickler.dump(value)
+    return buf.getvalue()
 
 
 def render_share(plan: Sequence[PlannedPage], theme: object, theme_key: str, writer: TreeWriter) -> int:

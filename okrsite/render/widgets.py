@@ -13,10 +13,10 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from okrsite.render.filters import (
-    _quoted,
     datefmt,
     fmt,
     pct,
+    rel_to,
     script_json,
     status_icon,
     status_label,
@@ -134,20 +134,13 @@ def checkin_rows(checkins: Any, unit: str | None) -> Markup:
     return Markup("".join(rows))
 
 
-def _rel(url: str | None, root: str) -> str:
-    """The `rel` filter, for widgets: a site-root URL as seen from a page at `root`."""
-    if not url:
-        return "#"
-    return url if url.startswith("#") else root + _quoted(url)
-
-
 def _nav_item(i: Any, root: str) -> str:
     current = ' class="current" aria-current="page"' if _get(i, "current") else ""
     status = _get(i, "status")
     badge = (f'<span class="nav-status tone-{escape(tone(status))}"><span class="vh">, </span><span '
              f'class="nav-status-icon" aria-hidden="true">{escape(status_icon(status))}</span>'
              f"{escape(status_label(status))}</span>") if status else ""
-    href = escape(_rel(_get(i, "url"), root))
+    href = escape(rel_to(_get(i, "url"), root))
     return (f'        <li class="depth-{escape(min(_get(i, "depth"), 6))}"><a href="{href}"{current}>'
             f'<span class="nav-text">{escape(_get(i, "title"))}{badge}</span></a></li>\n')
 
@@ -157,7 +150,7 @@ def sidebar(groups: Any, root: str) -> Markup:
     out = ['  <nav class="sidebar" aria-label="Related pages">\n']
     for g in groups:
         url, title = g.get("url"), escape(g["title"])
-        head = f'<a href="{escape(_rel(url, root))}">{title}</a>' if url else title
+        head = f'<a href="{escape(rel_to(url, root))}">{title}</a>' if url else title
         out.append(f'    <div class="nav-group">\n      <h2 class="nav-title">{head}</h2>\n')
         if g["items"]:
             out.append("      <ul>\n")
@@ -165,7 +158,7 @@ def sidebar(groups: Any, root: str) -> Markup:
             out.append("      </ul>\n")
         more = g.get("more")
         if more:
-            out.append(f'<a class="nav-more" href="{escape(_rel(_get(more, "url"), root))}">'
+            out.append(f'<a class="nav-more" href="{escape(rel_to(_get(more, "url"), root))}">'
                        f'{escape(_get(more, "label"))}</a>')
         out.append("    </div>\n")
     out.append("  </nav>\n")
@@ -185,7 +178,7 @@ def tabs(sections: Any, section: str, url: str, root: str) -> Markup:
         for s in sections:
             active = (f' class="active" aria-current="{"page" if s["url"] == url else "true"}"'
                       if s["key"] == section else "")
-            out.append(f'      <li><a href="{escape(_rel(s["url"], root))}"{active}>{escape(s["title"])}</a></li>\n')
+            out.append(f'      <li><a href="{escape(rel_to(s["url"], root))}"{active}>{escape(s["title"])}</a></li>\n')
         made = Markup("".join(out))
         if len(_TABS) > 1000:
             _TABS.clear()
@@ -197,7 +190,7 @@ def more_note(n: Any, url: str, what: Any, root: str) -> Markup:
     """"N more … →" under a capped list, linking to where the rest are."""
     if not n:
         return Markup("")
-    return Markup(f'<p class="more"><a href="{escape(_rel(url, root))}">{escape(n)} more {escape(what)} →</a></p>')
+    return Markup(f'<p class="more"><a href="{escape(rel_to(url, root))}">{escape(n)} more {escape(what)} →</a></p>')
 
 
 def kpi_cards(items: Any, root: str) -> Markup:
@@ -210,7 +203,7 @@ def kpi_cards(items: Any, root: str) -> Markup:
         why = k.get("why") if type(k) is dict else getattr(k, "why", None)
         why_html = f'<div class="muted small">{"; ".join(str(escape(w)) for w in why)}</div>' if why else ""
         out.append(f'  <li class="card kpi-card">\n    <div class="kpi-card-head"><a class="card-title" '
-                   f'href="{escape(_rel(_get(k, "url"), root))}">{escape(_get(k, "title"))}</a>{chip(health)}</div>\n'
+                   f'href="{escape(rel_to(_get(k, "url"), root))}">{escape(_get(k, "title"))}</a>{chip(health)}</div>\n'
                    f'    <div class="kpi-card-body">\n      <div class="kpi-card-value">{kpi_value(k)}{target_html}'
                    f'</div>\n      {spark(_get(k, "spark"), health)}\n    </div>\n{why_html}  </li>\n')
     out.append("</ul>")
@@ -225,7 +218,7 @@ def outline(nodes: Any, root: str) -> Markup:
         out.append("<ul>\n")
         for n in level:
             kind, status, progress = _get(n, "kind"), _get(n, "status"), _get(n, "progress")
-            link = f'<a href="{escape(_rel(_get(n, "url"), root))}">'
+            link = f'<a href="{escape(rel_to(_get(n, "url"), root))}">'
             if kind == "objective":
                 owner, aligned = _get(n, "owner"), _get(n, "aligned")
                 out.append(f'<li class="node-objective" id="o-{escape(_get(n, "key"))}">{link[:2]} class="node-link"'
@@ -233,7 +226,7 @@ def outline(nodes: Any, root: str) -> Markup:
                 if owner:
                     out.append(f' <span class="small muted">{escape(owner)}</span>')
                 if aligned:
-                    links = ", ".join(f'<a href="{escape(_rel(_get(a, "url"), root))}">{escape(_get(a, "title"))}</a>'
+                    links = ", ".join(f'<a href="{escape(rel_to(_get(a, "url"), root))}">{escape(_get(a, "title"))}</a>'
                                       for a in aligned)
                     out.append(f'<br><span class="small muted">contributes to {links}</span>')
             else:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import os
-import pickle
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from okrsite.model import Kpi, Site
+from okrsite.render.stream import value_bytes
 
 PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -62,14 +61,6 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def _pickled(value: Any) -> bytes:
-    buf = io.BytesIO()
-    p = pickle.Pickler(buf, protocol=5)
-    p.fast = True  # no memo: the bytes depend on values only
-    p.dump(value)
-    return buf.getvalue()
-
-
 def input_key(site: Site, theme_dirs: list[Path], history: Any, options: dict[str, Any]) -> str:
     h = hashlib.blake2b(digest_size=20)
     h.update(f"code\0{code_key()}\0as_of\0{site.config.as_of}\0{sorted(options.items())}\n".encode())
@@ -84,5 +75,5 @@ def input_key(site: Site, theme_dirs: list[Path], history: Any, options: dict[st
     for n, d in enumerate(theme_dirs):
         _add_tree(h, f"theme{n}", d)
     h.update(b"history\0")
-    h.update(_pickled(history))
+    h.update(value_bytes(history))
     return h.hexdigest()
