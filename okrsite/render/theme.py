@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 import okrsite
+from okrsite.render.escape import FastEscapeTemplate
 
 PACKAGE_DIR = Path(okrsite.__file__).parent
 
@@ -58,6 +59,9 @@ class ThemeEnvironment(jinja2.Environment):
             except KeyError:
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
+
+
+ThemeEnvironment.template_class = FastEscapeTemplate
 
 
 ENV_OPTIONS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
