@@ -102,7 +102,14 @@ class _Watch(threading.Thread):
 
 def measure(cmd: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
             interval: float = INTERVAL_S) -> Sample:
-    """Run `cmd` to its end and measure it (output to a file, not a pipe, so a chatty tool never blocks)."""
+    """Run `cmd` to its end and measure it (output to a file, not a pipe, so a chatty tool never blocks).
+
+    The file system's pending writes are flushed first (`sync`), untimed: a tool that
+    writes hundreds of MB leaves them to the kernel, and whichever command runs next
+    would otherwise pay for them (on this kind of disk, creating a file then takes
+    ten times as long while the previous tool's output and deletions are written out).
+    """
+    os.sync()
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,

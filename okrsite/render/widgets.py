@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from okrsite.render.escape import escape, safe
 from okrsite.render.filters import (
     datefmt,
     fmt,
@@ -34,7 +35,7 @@ def chip(status: str | None, label: Any = None, title: Any = None) -> Markup:
     """A status as a coloured chip with an icon and words: colour is never the only sign."""
     title_attr = f' title="{escape(title)}"' if title else ""
     text = escape(label) if label else escape(status_label(status))
-    return Markup(f'<span class="chip tone-{escape(tone(status))}"{title_attr}><span class="chip-icon" '
+    return safe(f'<span class="chip tone-{escape(tone(status))}"{title_attr}><span class="chip-icon" '
                   f'aria-hidden="true">{escape(status_icon(status))}</span>{text}</span>')
 
 
@@ -52,7 +53,7 @@ def meter(value: Any, expected: Any = None, status: str | None = None, label: An
         aria += f", expected {escape(pct(expected))}"
         tail = (f'<span class="meter-expected" style="left:{escape(width(expected))}" '
                 f'title="Expected {escape(pct(expected))}"></span>')
-    return Markup(f'<span class="meter" role="img" aria-label="{aria}">\n  <span class="meter-fill '
+    return safe(f'<span class="meter" role="img" aria-label="{aria}">\n  <span class="meter-fill '
                   f'tone-{escape(tone(status))}" style="width:{escape(width(value))}"></span>{tail}</span>')
 
 
@@ -61,33 +62,33 @@ def progress_cell(o: Any) -> Markup:
     bar = meter(progress, _get(o, "expected") if status not in ("ended", "planned") else None,
                 grade or status, "Score" if grade else "Progress")
     num = f"{progress:.2f}" if grade else pct(progress)
-    return Markup(f'<span class="progress-cell">{bar}<span class="num">{escape(num)}</span></span>')
+    return safe(f'<span class="progress-cell">{bar}<span class="num">{escape(num)}</span></span>')
 
 
 def rollup_cell(r: Any) -> Markup:
     status, progress = _get(r, "status"), _get(r, "progress")
     bar = meter(progress, _get(r, "expected") if _get(r, "running") else None, status, "Mean progress")
     num = f"{progress:.2f}" if status in ("green", "yellow", "red") else pct(progress)
-    return Markup(f'<span class="progress-cell">{bar}<span class="num">{escape(num)}</span></span>')
+    return safe(f'<span class="progress-cell">{bar}<span class="num">{escape(num)}</span></span>')
 
 
 def mix(items: Any) -> Markup:
     """A status mix: one chip per status with its count, in words ("12 ✓ On track")."""
     chips = "".join(f"{chip(_get(s, 'status'), fmt(_get(s, 'count')) + ' ' + status_label(_get(s, 'status')))} "
                     for s in items)
-    return Markup(f'<span class="mix">{chips}</span>')
+    return safe(f'<span class="mix">{chips}</span>')
 
 
 def spark(s: Any, status: str | None) -> Markup:
     if not s:
-        return Markup('<span class="spark-none">no data</span>')
+        return safe('<span class="spark-none">no data</span>')
     w, h = escape(int(_get(s, "w"))), escape(int(_get(s, "h")))
     label = escape(_get(s, "label"))
     target_y = _get(s, "target_y")
     target = (f'<line class="spark-target" x1="0" x2="{w}" y1="{escape(target_y)}" y2="{escape(target_y)}"/>'
               if target_y is not None else "")
     last = _get(s, "last")
-    return Markup(f'<svg class="spark tone-{escape(tone(status))}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
+    return safe(f'<svg class="spark tone-{escape(tone(status))}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
                   f'role="img" aria-label="{label}"><title>{label}</title>{target}<path d="{escape(_get(s, "path"))}"/>'
                   f'<circle cx="{escape(last[0])}" cy="{escape(last[1])}" r="2.5"/></svg>')
 
@@ -95,9 +96,9 @@ def spark(s: Any, status: str | None) -> Markup:
 def kpi_value(k: Any) -> Markup:
     latest = _get(k, "latest")
     if not latest:
-        return Markup('<span class="muted">no measurement yet</span>')
+        return safe('<span class="muted">no measurement yet</span>')
     day = _get(latest, "date")
-    return Markup(f"<strong>{escape(with_unit(_get(latest, 'value'), _get(k, 'unit')))}</strong> "
+    return safe(f"<strong>{escape(with_unit(_get(latest, 'value'), _get(k, 'unit')))}</strong> "
                   f'<span class="muted">on <time datetime="{escape(day)}">{escape(datefmt(day))}</time></span>')
 
 
@@ -118,7 +119,7 @@ def chart(c: Any) -> Markup:
                    f'<table class="table">\n      <caption class="vh">{label}</caption>\n      <thead><tr>{head}</tr>'
                    f'</thead>\n      <tbody>{body}</tbody>\n    </table></div>\n  </details>\n')
     out.append("</figure>")
-    return Markup("".join(out))
+    return safe("".join(out))
 
 
 def checkin_rows(checkins: Any, unit: str | None) -> Markup:
@@ -131,7 +132,7 @@ def checkin_rows(checkins: Any, unit: str | None) -> Markup:
                     f"<td>{escape(with_unit(_get(c, 'value'), unit))}</td>"
                     f"<td>{escape(pct(conf) if conf is not None else '—')}</td><td>{escape(_get(c, 'note') or '')}</td>"
                     "</tr>\n")
-    return Markup("".join(rows))
+    return safe("".join(rows))
 
 
 def _nav_item(i: Any, root: str) -> str:
@@ -162,7 +163,7 @@ def sidebar(groups: Any, root: str) -> Markup:
                        f'{escape(_get(more, "label"))}</a>')
         out.append("    </div>\n")
     out.append("  </nav>\n")
-    return Markup("".join(out))
+    return safe("".join(out))
 
 
 _TABS: dict[tuple[str, str, str], Markup] = {}
@@ -179,7 +180,7 @@ def tabs(sections: Any, section: str, url: str, root: str) -> Markup:
             active = (f' class="active" aria-current="{"page" if s["url"] == url else "true"}"'
                       if s["key"] == section else "")
             out.append(f'      <li><a href="{escape(rel_to(s["url"], root))}"{active}>{escape(s["title"])}</a></li>\n')
-        made = Markup("".join(out))
+        made = safe("".join(out))
         if len(_TABS) > 1000:
             _TABS.clear()
         _TABS[key] = made
@@ -189,8 +190,8 @@ def tabs(sections: Any, section: str, url: str, root: str) -> Markup:
 def more_note(n: Any, url: str, what: Any, root: str) -> Markup:
     """"N more … →" under a capped list, linking to where the rest are."""
     if not n:
-        return Markup("")
-    return Markup(f'<p class="more"><a href="{escape(rel_to(url, root))}">{escape(n)} more {escape(what)} →</a></p>')
+        return safe("")
+    return safe(f'<p class="more"><a href="{escape(rel_to(url, root))}">{escape(n)} more {escape(what)} →</a></p>')
 
 
 def kpi_cards(items: Any, root: str) -> Markup:
@@ -207,7 +208,7 @@ def kpi_cards(items: Any, root: str) -> Markup:
                    f'    <div class="kpi-card-body">\n      <div class="kpi-card-value">{kpi_value(k)}{target_html}'
                    f'</div>\n      {spark(_get(k, "spark"), health)}\n    </div>\n{why_html}  </li>\n')
     out.append("</ul>")
-    return Markup("".join(out))
+    return safe("".join(out))
 
 
 def outline(nodes: Any, root: str) -> Markup:
@@ -240,7 +241,7 @@ def outline(nodes: Any, root: str) -> Markup:
         out.append("</ul>\n")
 
     walk(nodes)
-    return Markup("".join(out))
+    return safe("".join(out))
 
 
 class Widgets:
