@@ -155,9 +155,6 @@ def publish(build: Build, out: Path, jobs: int = 0, precompress: bool = False) -
     the same bytes for any `jobs`.
     """
     from okrsite.render.body import KEEP_RENDERED
-    from okrsite.render.html import Theme, plan_pages
-    from okrsite.render.refs import Refs
-    from okrsite.render.stream import render_share
 
     assert build.resolved is not None and build.results is not None
     inp = RenderInput(build.site, build.resolved.graph, build.results, build.resolved.files, history=build.history)
@@ -165,59 +162,68 @@ def publish(build: Build, out: Path, jobs: int = 0, precompress: bool = False) -
     stats = Written(jobs=jobs)
     KEEP_RENDERED[0] = False  # no body is rendered twice in one build
     try:
-        with _Timer(build.timings, "plan"):
-            theme = Theme.for_site(build.site)
-            inputs = input_key(build.site, theme.dirs, build.history, {"precompress": precompress})
-        with staged_tree(out) as (tmp, previous):
-            if previous.inputs == inputs and caches_enabled():  # nothing changed: link what it wrote
-                t1 = time.perf_counter()
-                w = TreeWriter(tmp, previous)
-                if link_previous(w, (".gz", ".br") if precompress else ()):
-                    stats.kept = stats.files = w.kept
-                    w.put(MANIFEST, manifest_bytes(w.fingerprints, inputs, w.others))
-                    build.timings["write"] = time.perf_counter() - t1
-                    build.written = stats
-                    return build
-                shutil.rmtree(tmp)  # a file had gone from the previous output: start again, from nothing
-                tmp.mkdir()
-            _release_sources(build.site)
-            with _Timer(build.timings, "plan"):
-                theme.compile_all()
-                key = theme.content_key()
-                refs = Refs(inp, remember=False)
-                plan = plan_pages(inp, refs)
-                check_paths(p.url for p in plan)
-            t0 = time.perf_counter()
-            counter = Counter()
-
-            def pages(_: int) -> tuple[int, int, int, dict[str, str]]:
-                w = TreeWriter(tmp, previous)
-                rendered = 0
-                while (start := counter.take() * PAGE_CHUNK) < len(plan):
-                    rendered += render_share(plan[start:start + PAGE_CHUNK], theme, key, w)
-                return w.written, w.kept, rendered, w.fingerprints
-
-            def rest() -> TreeWriter:
-                with _Timer(build.timings, "assets"):
-                    return _write_rest(TreeWriter(tmp, previous), inp, theme, refs, {p.url for p in plan})
-
-            shares, assets = run_forked(jobs, pages, rest)
-            build.timings["render"] = time.perf_counter() - t0 - build.timings["assets"]
-            t1 = time.perf_counter()
-            prints: dict[str, str] = {}
-            for written, kept, rendered, fps in shares:
-                stats.written += written
-                stats.kept += kept
-                stats.rendered += rendered
-                prints.update(fps)
-            stats.written += assets.written
-            stats.kept += assets.kept
-            stats.files = len(plan) + assets.written + assets.kept
-            TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints, inputs, assets.others))
-            stats.compressed = precompress_tree(tmp, previous, jobs) if precompress else 0
-        build.timings["write"] = time.perf_counter() - t1
+        with paused_collector():  # plain data made and dropped: see load/gcpause.py and render/stream.py
+            return _publish(build, inp, out, jobs, stats, precompress)
     finally:
         KEEP_RENDERED[0] = True
+
+
+def _publish(build: Build, inp: RenderInput, out: Path, jobs: int, stats: Written, precompress: bool) -> Build:
+    from okrsite.render.html import Theme, plan_pages
+    from okrsite.render.refs import Refs
+    from okrsite.render.stream import render_share
+
+    with _Timer(build.timings, "plan"):
+        theme = Theme.for_site(build.site)
+        inputs = input_key(build.site, theme.dirs, build.history, {"precompress": precompress})
+    with staged_tree(out) as (tmp, previous):
+        if previous.inputs == inputs and caches_enabled():  # nothing changed: link what it wrote
+            t1 = time.perf_counter()
+            w = TreeWriter(tmp, previous)
+            if link_previous(w, (".gz", ".br") if precompress else ()):
+                stats.kept = stats.files = w.kept
+                w.put(MANIFEST, manifest_bytes(w.fingerprints, inputs, w.others))
+                build.timings["write"] = time.perf_counter() - t1
+                build.written = stats
+                return build
+            shutil.rmtree(tmp)  # a file had gone from the previous output: start again, from nothing
+            tmp.mkdir()
+        _release_sources(build.site)
+        with _Timer(build.timings, "plan"):
+            theme.compile_all()
+            key = theme.content_key()
+            refs = Refs(inp, remember=False)
+            plan = plan_pages(inp, refs)
+            check_paths(p.url for p in plan)
+        t0 = time.perf_counter()
+        counter = Counter()
+
+        def pages(_: int) -> tuple[int, int, int, dict[str, str]]:
+            w = TreeWriter(tmp, previous)
+            rendered = 0
+            while (start := counter.take() * PAGE_CHUNK) < len(plan):
+                rendered += render_share(plan[start:start + PAGE_CHUNK], theme, key, w)
+            return w.written, w.kept, rendered, w.fingerprints
+
+        def rest() -> TreeWriter:
+            with _Timer(build.timings, "assets"):
+                return _write_rest(TreeWriter(tmp, previous), inp, theme, refs, {p.url for p in plan})
+
+        shares, assets = run_forked(jobs, pages, rest)
+        build.timings["render"] = time.perf_counter() - t0 - build.timings["assets"]
+        t1 = time.perf_counter()
+        prints: dict[str, str] = {}
+        for written, kept, rendered, fps in shares:
+            stats.written += written
+            stats.kept += kept
+            stats.rendered += rendered
+            prints.update(fps)
+        stats.written += assets.written
+        stats.kept += assets.kept
+        stats.files = len(plan) + assets.written + assets.kept
+        TreeWriter(tmp, previous).put(MANIFEST, manifest_bytes(prints, inputs, assets.others))
+        stats.compressed = precompress_tree(tmp, previous, jobs) if precompress else 0
+    build.timings["write"] = time.perf_counter() - t1
     build.written = stats
     return build
 

@@ -61,7 +61,19 @@ class Theme:
             self.env.get_template(name)
 
     def render(self, job: PageJob) -> bytes:
-        return self.env.get_template(job.template).render(**job.context).encode("utf-8")
+        """`Template.render`, then the page's context emptied: a template's macros and the context
+        refer to each other, a cycle that would hold the whole page until the collector's next pass
+        (see `okrsite.render.stream`, which renders without one)."""
+        template = self.env.get_template(job.template)
+        ctx = template.new_context(job.context)
+        try:
+            return self.env.concat(template.root_render_func(ctx)).encode("utf-8")  # type: ignore[attr-defined]
+        except Exception:
+            self.env.handle_exception()
+            raise  # not reached: handle_exception raises the template's error
+        finally:
+            ctx.vars.clear()
+            ctx.exported_vars.clear()
 
 
 def plotly_js() -> Path:
