@@ -77,8 +77,11 @@ class _Timer:
         self.timings[self.name] = self.timings.get(self.name, 0.0) + time.perf_counter() - self.t0
 
 
-def check(root: Path, display_root: str = ".", today: date | None = None, jobs: int = 1) -> Build:
+def check(root: Path, display_root: str = ".", today: date | None = None, jobs: int = 1,
+          results: bool = True) -> Build:
     """Load, validate and compute; no output. `jobs` > 1 parses front matter in that many workers.
+    With `results` False (`okrsite check`) nothing is computed: computing progress and health finds
+    no problem validation has not (it reports none), and only the pages show its results.
 
     The model made here lives as long as the command, so it is frozen (`gc.freeze()`) before the
     collector is back on: later collections, and the full one before rendering forks, do not walk
@@ -95,7 +98,7 @@ def check(root: Path, display_root: str = ".", today: date | None = None, jobs: 
     with paused_collector():
         with _Timer(timings, "load"):
             site = load_site(root, display_root, diags, today, jobs)
-        build = check_site(site, diags, timings)
+        build = check_site(site, diags, timings, compute if results else None)
         _LAST[:] = [build, _LAST]
         gc.freeze()
     return build
@@ -105,9 +108,9 @@ _LAST: list[Any] = []  # [the last check()'s Build, this list]: see check()
 
 
 def check_site(site: Site, diags: Diagnostics, timings: dict[str, float] | None = None,
-               compute_with: Callable[[Site, Any], Results] = compute) -> Build:
+               compute_with: Callable[[Site, Any], Results] | None = compute) -> Build:
     """Validate and compute an already-loaded site: `serve` loads pages incrementally, then calls this
-    (with its own `compute_with`, which reuses the results of unchanged pages)."""
+    (with its own `compute_with`, which reuses the results of unchanged pages; None computes nothing)."""
     timings = timings if timings is not None else {}
     with paused_collector(), _Timer(timings, "validate"):
         if not known_theme(site.root, site.config.theme) and site.config.loc is not None:
@@ -115,6 +118,8 @@ def check_site(site: Site, diags: Diagnostics, timings: dict[str, float] | None 
                         f"unknown theme '{site.config.theme}' (no themes/{site.config.theme}/ in the site)")
             site.config.theme = "default"
         resolved = validate(site, diags)
+    if compute_with is None:
+        return Build(site, diags, resolved, None, timings=timings)
     with paused_collector(), _Timer(timings, "compute"):
         results = compute_with(site, resolved.graph)
     return Build(site, diags, resolved, results, timings=timings)

@@ -56,7 +56,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from okrsite.parallel import WorkerFailed
 
     try:
-        build = check(_site(args.site), args.site, _as_of(args.today), args.jobs or default_jobs())
+        build = check(_site(args.site), args.site, _as_of(args.today), args.jobs or default_jobs(), results=False)
     except WorkerFailed as e:
         print(f"okrsite: error: {e}", file=sys.stderr)
         return EXIT_INTERNAL
