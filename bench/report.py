@@ -257,8 +257,12 @@ def _serve_lines(results: Results) -> list[str]:
     lines = ["", "## `okrsite serve`: edit → updated page", "",
              f"`bench/serve_bench.py`, {serve['edits']} edits of one objective file per handbook (a check-in value "
              "and a sentence), against a real `okrsite serve` subprocess; ms, median / max.", "",
-             "| handbook | pages | incremental rebuild (in-process) | pages re-rendered | edit → reload event "
-             "| edit → page | edit → data.json | target |", "|---|---:|---:|---:|---:|---:|---:|:-:|"]
+             "The in-process columns run serve's rebuild as the preview does (`lazy`): the edited page is made "
+             "before the rebuild returns, then the other pages the edit may change are planned, to be made when "
+             "first asked for (*+ settled*).", "",
+             "| handbook | pages | rebuild after an edit (in-process) | + settled | pages re-rendered "
+             "| edit → reload event | edit → page | edit → data.json | target |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|:-:|"]
     for r in serve["rows"]:
         cells = []
         for key in ("reload_ms", "page_ms", "data_ms"):
@@ -266,7 +270,8 @@ def _serve_lines(results: Results) -> list[str]:
             med = statistics.median(float("inf") if v is None else v for v in r[key])
             cells.append(f"{med:,.0f} / {max(seen):,.0f}" if seen else "missed")
         target = "—" if r["target_ms"] is None else f"{r['target_ms']:,.0f} {_verdict(r['met'])}"
-        lines.append(f"| {r['handbook']} | {r['pages']:,} | {r['incremental']:,.0f} | {r['rerendered']} | "
+        settled = f"{r['settled']:,.0f}" if r.get("settled") is not None else "—"
+        lines.append(f"| {r['handbook']} | {r['pages']:,} | {r['incremental']:,.0f} | {settled} | {r['rerendered']} | "
                      + " | ".join(cells) + f" | {target} |")
     return lines
 
