@@ -140,3 +140,68 @@ tree_nodes = st.recursive(leaf, lambda kids: st.fixed_dictionaries({
 @given(st.lists(tree_nodes, max_size=3))
 def test_outline(nodes: list[dict]) -> None:
     same(ref.outline(nodes), widgets.outline(nodes, ROOT))
+
+
+# --- the key result cards of objective pages (okrsite/render/kr_card.py) ------------------------------
+
+def _kr_contexts() -> list[dict]:
+    """Every key result context of the objective pages of the example, the spec's handbooks and a
+    generated one: all kinds, bars, bands, milestones, plans, forecasts and sparklines they hold."""
+    import sys
+    import tempfile
+
+    from okrsite.build import check
+    from okrsite.render import RenderInput
+    from okrsite.render.html import plan_pages
+    from okrsite.render.refs import Refs
+
+    repo = Path(__file__).parent.parent
+    sys.path.insert(0, str(repo / "bench"))
+    from generate import generate
+
+    found: list[dict] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = [repo, repo / "tests" / "fixtures" / "spec-handbook", repo / "tests" / "fixtures" / "audit-handbook",
+                 generate(Path(tmp) / "generated", 120)]
+        for root in roots:
+            b = check(root, ".")
+            inp = RenderInput(b.site, b.resolved.graph, b.results, b.resolved.files, history=None)
+            refs = Refs(inp, remember=False)
+            for planned in plan_pages(inp, refs):
+                if planned.url.startswith("objectives/") and not planned.url.endswith("index.html"):
+                    job = planned.make()
+                    if job.template == "objective.html":
+                        found += job.context["key_results"]
+    return found
+
+
+KRS = _kr_contexts()
+cards = env.get_template("kr_card.html")
+
+
+def _reference_cards(krs: list[dict], root: str) -> str:
+    return cards.render(key_results=krs, root=root)
+
+
+def test_key_result_cards_cover_every_kind() -> None:
+    kinds = {(k["kind"], bool(k["bar"]), k["no_data"]) for k in KRS}
+    assert {kind for kind, _, _ in kinds} >= {"increase", "decrease", "threshold", "milestone", "baseline"}
+    assert any(k["confidence_spark"] for k in KRS) and any(k["checkins"] for k in KRS)
+
+
+def test_key_result_cards_are_the_template_byte_for_byte() -> None:
+    for start in range(0, len(KRS), 5):  # in pages of one to five cards, as objectives have them
+        page = KRS[start:start + 1 + start % 5]
+        assert "".join(widgets.Widgets.key_result(k, len(page), ROOT) for k in page) == _reference_cards(page, ROOT)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.sampled_from(KRS), texts.filter(bool), st.sampled_from(["", "%", "h", "<u>"]), st.booleans(), st.booleans(),
+       st.booleans(), st.booleans(), st.integers(1, 6), st.sampled_from(["", "../", "../../"]))
+def test_key_result_card_escapes_and_flags(k: dict, title: str, unit: str, no_data: bool, stale: bool,
+                                           falling: bool, no_bar: bool, count: int, root: str) -> None:
+    k = {**k, "title": title, "unit": unit, "no_data": no_data, "stale": stale, "stale_days": 12 if stale else None,
+         "confidence_falling": falling, "bar": None if no_bar else k["bar"],
+         "contributors": [{**c, "title": title} for c in k["contributors"]]}
+    page = [k] * count
+    assert "".join(widgets.Widgets.key_result(x, count, root) for x in page) == _reference_cards(page, root)

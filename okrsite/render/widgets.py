@@ -261,4 +261,11 @@ class Widgets:
     kpi_cards = staticmethod(kpi_cards)
     checkin_rows = staticmethod(checkin_rows)
     sidebar = staticmethod(sidebar)
+
     tabs = staticmethod(tabs)
+
+    @staticmethod
+    def key_result(k: Any, count: int, root: str) -> Markup:
+        from okrsite.render.kr_card import key_result  # it builds on the widgets above
+
+        return key_result(k, count, root)
