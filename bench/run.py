@@ -126,8 +126,9 @@ def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str,
             rows.append(competitor_run(tool, content, work / f"{tool.name}-{n}-out", n, rnd))
         print(flush=True)
     good = [b for b in builds if b is not None]
-    checks: dict[str, object] = {"objectives": n, "reproducible_across_runs": all(
-        not trees.differences(good[0], b) for b in good[1:]) if len(good) > 1 else None}
+    runs_differing = sorted({p for b in good[1:] for p in trees.differences(good[0], b)})
+    checks: dict[str, object] = {"objectives": n, "reproducible_across_runs": not runs_differing
+                                 if len(good) > 1 else None, "runs_differing": runs_differing[:20]}
     if not good:
         checks.update(jobs_identical=None, jobs_note="every cold build failed")
     elif has_jobs():

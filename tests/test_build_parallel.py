@@ -217,3 +217,14 @@ def test_nothing_changed_links_the_whole_tree_and_any_change_builds_again(handbo
     assert compressed.returncode == 0 and (out / "index.html.gz").is_file(), compressed.stderr
     uncompressed = okrsite("build", str(site), "--out", str(out))
     assert uncompressed.returncode == 0 and not (out / "index.html.gz").exists(), uncompressed.stderr
+
+
+def test_inputs_fingerprint_skips_pythons_bytecode_cache(tmp_path: Path) -> None:
+    """Python writes `__pycache__` when it likes: counting it made two builds of the same inputs differ."""
+    from okrsite.write.inputs import _files
+
+    (tmp_path / "pkg" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "pkg" / "m.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "pkg" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / "pkg" / ".hidden").write_text("", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in _files(tmp_path)] == ["pkg/m.py"]

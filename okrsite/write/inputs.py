@@ -29,11 +29,13 @@ def caches_enabled() -> bool:
 
 
 def _files(top: Path) -> Iterable[Path]:
-    """Every file below `top`, in a fixed order, skipping hidden names (as load does)."""
+    """Every file below `top`, in a fixed order, skipping hidden names (as load does) and Python's
+    `__pycache__` (made from the sources beside it, and written whenever Python likes: counting it
+    made two builds of the same inputs differ)."""
     if not top.is_dir():
         return
     for folder, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(folder) / name
