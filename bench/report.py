@@ -62,6 +62,9 @@ def machine() -> dict[str, object]:
     }
 
 
+MEMORY = "memory"  # the task of the one sampled cold build per tool and size (bench/run.py memory_round)
+
+
 def rows_of(results: Results, n: int, tool: str, task: str = "build") -> list[dict[str, Any]]:
     return [r for r in results["records"] if r["objectives"] == n and r["tool"] == tool and r["task"] == task]
 
@@ -99,7 +102,7 @@ def targets(results: Results) -> list[dict[str, object]]:
     out.append(_target("cold `okrsite build` at most 2× Hugo's wall time", big,
                        f"{ratio:.2f}× ({okr:.2f} s vs {hugo:.2f} s)" if ratio else None,
                        ratio <= 2 if ratio else None))
-    okr_mem, hugo_mem = (median(results, big, t, "peak_pss_mib") for t in ("okrsite", "hugo"))
+    okr_mem, hugo_mem = (median(results, big, t, "peak_pss_mib", MEMORY) for t in ("okrsite", "hugo"))
     out.append(_target("okrsite's peak memory (PSS of all its processes) below Hugo's", big,
                        f"{okr_mem:,.0f} MiB vs {hugo_mem:,.0f} MiB" if okr_mem and hugo_mem else None,
                        okr_mem < hugo_mem if okr_mem and hugo_mem else None))
@@ -179,8 +182,10 @@ def markdown(results: Results) -> str:
 
 def _build_lines(results: Results) -> list[str]:
     lines = ["", "## Cold build, same content files", "",
-             "Peak memory is the summed PSS of every process of the tool, sampled every 50 ms; max RSS is its "
-             "largest single process. Pages/s counts the HTML files each tool wrote.", "",
+             "Wall and CPU time are the timed rounds', which run with nothing watching them. Peak memory, max RSS and "
+             "processes are from one more cold build per tool, watched by the sampler: the summed PSS of every "
+             "process of the tool every 50 ms; max RSS is its largest single process. Pages/s counts the HTML files "
+             "each tool wrote.", "",
              "| objectives | content pages | tool | HTML files | wall s | CPU s | peak memory MiB | max RSS MiB "
              "| pages/s | processes |", "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for n in results["sizes"]:
@@ -194,20 +199,24 @@ def _build_lines(results: Results) -> list[str]:
             note = (f" ({failed} failed)" if failed else "") + (f" ({missing:,} pages missing)" if missing else "")
             cells = [f"{n:,}", _num(pages, 0), name + note, _num(median(results, n, tool, "html_files"), 0),
                      _spread(spread(rows, "wall_s")), _spread(spread(rows, "cpu_s")),
-                     _spread(spread(rows, "peak_pss_mib"), 0), _spread(spread(rows, "max_rss_mib"), 0),
-                     _spread(spread(rows, "pages_per_s"), 0), _num(median(results, n, tool, "most_processes"), 0)]
+                     _spread(spread(rows_of(results, n, tool, MEMORY), "peak_pss_mib"), 0),
+                     _spread(spread(rows_of(results, n, tool, MEMORY), "max_rss_mib"), 0),
+                     _spread(spread(rows, "pages_per_s"), 0),
+                     _num(median(results, n, tool, "most_processes", MEMORY), 0)]
             lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
 def _ratio_lines(results: Results) -> list[str]:
-    lines = ["", "Ratios of the medians (the sampler's own CPU is what walking /proc cost, the same for every tool):",
+    lines = ["", "Ratios of the medians (the sampler's own CPU is what walking /proc cost in the watched builds, "
+             "the same sampler for every tool):",
              "", "| objectives | okrsite / Hugo wall | MkDocs / okrsite wall | okrsite / Hugo peak memory "
              "| sampler's CPU, most % of a run's wall |", "|---:|---:|---:|---:|---:|"]
     for n in results["sizes"]:
         w = {t: median(results, n, t, "wall_s") for t in TOOLS}
-        mem = {t: median(results, n, t, "peak_pss_mib") for t in TOOLS}
-        cost = [r["sampler_cpu_s"] / r["wall_s"] for r in results["records"] if r["objectives"] == n and r["wall_s"]]
+        mem = {t: median(results, n, t, "peak_pss_mib", MEMORY) for t in TOOLS}
+        cost = [r["sampler_cpu_s"] / r["wall_s"] for r in results["records"]
+                if r["objectives"] == n and r["wall_s"] and r["task"] == MEMORY]
         lines.append(f"| {n:,} | {_ratio(w['okrsite'], w['hugo'])} | {_ratio(w['mkdocs'], w['okrsite'])} "
                      f"| {_ratio(mem['okrsite'], mem['hugo'])} | {_num(100 * max(cost), 0) if cost else '—'} |")
     return lines
@@ -286,7 +295,7 @@ def chart(results: Results, path: Path) -> None:
     lines = [(t, "build", f"{name} build", "solid", 1) for t, name in TOOLS.items()]
     lines += [("okrsite", "rebuild", "okrsite no-change rebuild", "dash", 1), ("okrsite", "check", "okrsite check",
                                                                                "dot", 1)]
-    lines += [(t, "build", f"{name} build", "solid", 2) for t, name in TOOLS.items()]
+    lines += [(t, MEMORY, f"{name} build", "solid", 2) for t, name in TOOLS.items()]
     for tool, task, name, dash, col in lines:
         key = "wall_s" if col == 1 else "peak_pss_mib"
         points = [(n, spread(rows_of(results, n, tool, task), key)) for n in sizes]
@@ -295,7 +304,7 @@ def chart(results: Results, path: Path) -> None:
             continue
         fig.add_scatter(
             x=[n for n, _ in points], y=[s[0] for _, s in points], name=name, legendgroup=name, showlegend=col == 1
-            or task != "build", mode="lines+markers", line={"color": COLOURS[tool], "dash": dash},
+            or task not in ("build", MEMORY), mode="lines+markers", line={"color": COLOURS[tool], "dash": dash},
             error_y={"type": "data", "symmetric": False, "array": [s[2] - s[0] for _, s in points],
                      "arrayminus": [s[0] - s[1] for _, s in points]},
             hovertemplate=f"{name}<br>%{{x:,}} objectives: %{{y:,.2f}}<extra></extra>", row=1, col=col)

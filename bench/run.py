@@ -86,26 +86,37 @@ def has_jobs() -> bool:
 
 def okrsite_round(site: Path, out: Path, size: int, rnd: int) -> tuple[list[dict[str, object]], trees.Tree]:
     """Cold build, no-change rebuild over its output, check. Returns the rows and the cold build's snapshot."""
-    cold = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=ENV)
+    cold = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=ENV, sample=False)
     html = trees.html_files(out)
     rows = [record(size, rnd, "okrsite", "build", cold, html_files=html, pages_per_s=round(html / cold.wall_s, 1),
                    stages_ms=stages_ms(cold.output), workers=workers(cold.output))]
     before = trees.snapshot(out)
-    again = measure([*OKRSITE, "build", str(site), "--out", str(out)], env=ENV)
+    again = measure([*OKRSITE, "build", str(site), "--out", str(out)], env=ENV, sample=False)
     rows.append(record(size, rnd, "okrsite", "rebuild", again, stages_ms=stages_ms(again.output),
                        **trees.rewrites(before, trees.snapshot(out))))
-    checked = measure([*OKRSITE, "check", str(site)], env=ENV)
+    checked = measure([*OKRSITE, "check", str(site)], env=ENV, sample=False)
     pages = PAGES.search(checked.output)
     rows.append(record(size, rnd, "okrsite", "check", checked,
                        content_pages=int(pages.group(1).replace(",", "")) if pages else None))
     return rows, before
 
 
-def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size: int, rnd: int) -> dict[str, object]:
-    sample = measure(tool.argv(fresh(out)), env=ENV)
+def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size: int, rnd: int,
+                   task: str = "build") -> dict[str, object]:
+    sample = measure(tool.argv(fresh(out)), env=ENV, sample=task == "memory")
     html = trees.html_files(out) if out.is_dir() else 0
-    return record(size, rnd, tool.name, "build", sample, html_files=html, pages_per_s=round(html / sample.wall_s, 1),
+    return record(size, rnd, tool.name, task, sample, html_files=html, pages_per_s=round(html / sample.wall_s, 1),
                   missing_pages=competitors.missing_pages(content, out))
+
+
+def memory_round(site: Path, work: Path, tools: list[competitors.Competitor], size: int) -> list[dict[str, object]]:
+    """Each tool's cold build once more, watched by the sampler for its peak memory (task "memory"): the
+    timed rounds run unwatched, since the sampling itself takes CPU from the tool it measures."""
+    sample = measure([*OKRSITE, "build", str(site), "--out", str(fresh(work / f"okrsite-{size}-memory"))], env=ENV)
+    rows = [record(size, 0, "okrsite", "memory", sample)]
+    shutil.rmtree(work / f"okrsite-{size}-memory", ignore_errors=True)
+    rows += [competitor_run(t, site / "content", work / f"{t.name}-{size}-out", size, 0, "memory") for t in tools]
+    return rows
 
 
 def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str, object]], dict[str, object]]:
@@ -125,6 +136,8 @@ def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str,
             print(f", {tool.name}", end="", flush=True)
             rows.append(competitor_run(tool, content, work / f"{tool.name}-{n}-out", n, rnd))
         print(flush=True)
+    print(f"{n:,} objectives, memory: okrsite, " + ", ".join(t.name for t in tools), flush=True)
+    rows += memory_round(site, work, tools, n)
     good = [b for b in builds if b is not None]
     runs_differing = sorted({p for b in good[1:] for p in trees.differences(good[0], b)})
     checks: dict[str, object] = {"objectives": n, "reproducible_across_runs": not runs_differing
@@ -133,7 +146,7 @@ def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str,
         checks.update(jobs_identical=None, jobs_note="every cold build failed")
     elif has_jobs():
         out = fresh(work / f"okrsite-{n}-jobs1")
-        one = measure([*OKRSITE, "build", str(site), "--out", str(out), "--jobs", "1"], env=ENV)
+        one = measure([*OKRSITE, "build", str(site), "--out", str(out), "--jobs", "1"], env=ENV, sample=False)
         rows.append(record(n, 0, "okrsite", "build --jobs 1", one, stages_ms=stages_ms(one.output)))
         diff = trees.differences(good[-1], trees.snapshot(out))
         checks.update(jobs_identical=not diff if one.exit == 0 else None, jobs_differing=diff[:20])
