@@ -16,8 +16,9 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from okrsite.model import Pos
+from okrsite.plainbody import WIKI_RE as _WIKI_RE
+from okrsite.plainbody import plain_tokens
 
-_WIKI_RE = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _IGNORED_IN_URL_RE = re.compile(r"[\x00-\x20\x7f]+")  # browsers skip these inside a scheme
@@ -104,7 +105,8 @@ def _inline_text(token: Token) -> str:
 
 def parse_body(body: str, body_line: int) -> Body:
     """Tokens, heading anchors and links of a body that starts at `body_line` of its file."""
-    doc = Body(tokens=_md.parse(body))
+    tokens = plain_tokens(body)
+    doc = Body(tokens=_md.parse(body) if tokens is None else tokens)
     lines = body.split("\n")
     seen: dict[str, int] = {}
     text_parts: list[str] = []

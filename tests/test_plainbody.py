@@ -1,0 +1,101 @@
+"""Plain bodies take a shortcut past markdown-it: it must give exactly markdown-it's tokens, and only for
+bodies where nothing could start other markup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from okrsite.markdown import _md, parse_body, render_tokens
+from okrsite.plainbody import plain_tokens
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shape(tokens: list) -> list:
+    """Everything about tokens that rendering or link finding could read."""
+    out = []
+    for t in tokens:
+        out.append((t.type, t.tag, t.nesting, t.map, t.level, t.content, t.markup, t.info, t.meta, t.attrs,
+                    t.block, t.hidden, _shape(t.children) if t.children is not None else None))
+    return out
+
+
+def _same_as_markdown_it(body: str) -> bool:
+    """True when the shortcut took `body`; fails when what it made differs from markdown-it's."""
+    fast = plain_tokens(body)
+    if fast is None:
+        return False
+    slow = _md.parse(body)
+    assert _shape(fast) == _shape(slow), body
+    assert render_tokens(fast) == render_tokens(slow)
+    return True
+
+
+WORD = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8)
+WIKI = st.builds(lambda t, label: f"[[{t}{'|' + label if label else ''}]]",
+                 st.text("abcdefgh-/ |", min_size=0, max_size=8), st.text("ab c|[]", max_size=5))
+PIECE = st.one_of(WORD, WIKI, st.sampled_from([" ", "\n", "\n\n", ". ", "1. ", "- ", "# ", "  \n", "!", "=", "\t"]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(PIECE, max_size=14).map("".join))
+def test_any_text_gets_markdown_its_tokens_or_none(body: str) -> None:
+    _same_as_markdown_it(body)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["Grow", "the", "share", "ça", "Ünits", "10", "%", ".", ",", "?", "(x)", "!", "Great!",
+                                           ":", "'", '"', "-", "#", "$", "{", "}", "@", "^", "+", "="]),
+                          WIKI, st.just(" "), st.just("\n"), st.just("\n\n")), max_size=20).map("".join))
+def test_prose_with_wikilinks_is_shortcut_exactly(body: str) -> None:
+    _same_as_markdown_it(body)
+
+
+INNER = st.one_of(st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc"),
+                                         exclude_characters="\\`*_[]<>&|~!"), min_size=1, max_size=6),
+                  st.builds(lambda t, label: f"[[{t}{'|' + label if label else ''}]]",
+                            st.text("abcdefgh-/ ", min_size=1, max_size=8), st.text("ab c|", max_size=5)),
+                  st.sampled_from([" ", "!", " 10. ", " - ", " # ", "#", "=", "1)"]))
+LINE = st.builds(lambda first, rest: (first + "".join(rest)).rstrip(),
+                 st.text(st.characters(categories=("L",)), min_size=1, max_size=3), st.lists(INNER, max_size=8))
+PLAIN = st.lists(st.one_of(LINE, st.just("")), max_size=8).map("\n".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PLAIN)
+def test_plain_prose_takes_the_shortcut_and_gets_markdown_its_tokens(body: str) -> None:
+    assert _same_as_markdown_it(body) or "![" in body
+
+
+def test_bodies_of_one_or_more_paragraphs_take_the_shortcut() -> None:
+    for body in ["", "\n", "Why objective 0 matters. Measured with [[kpi-0]].\n",
+                 "\nFirst line [[a|the A]] and\nsecond line.\n\n\nAnother paragraph, 100% (really).\n",
+                 "Ends with a link [[kpi-1]]"]:
+        assert _same_as_markdown_it(body), body
+
+
+def test_anything_that_could_be_markup_goes_to_markdown_it() -> None:
+    for body in ["# Heading", "- item", "1. first", "Text\n===", "Text\n---", "Some *emphasis*", "a_b", "`code`",
+                 "[link](x.md)", "![img](x.png)", "<b>x</b>", "&amp;", "a | b", "~~gone~~", "back\\slash",
+                 "    indented", "trailing  \nbreak", "tab\there", "[[open", "x]]", "Line\r\nwith CR", "![[kpi-0]]",
+                 " leading space", "10 starts with a digit"]:
+        assert plain_tokens(body) is None, body
+
+
+def test_the_example_handbook_bodies_parse_alike_either_way() -> None:
+    from okrsite.load.sources import split_front_matter
+
+    for path in sorted((ROOT / "content").rglob("*.md")):
+        split = split_front_matter(path.read_text(encoding="utf-8"))
+        assert not isinstance(split, str)
+        _same_as_markdown_it(split.body)
+
+
+def test_links_and_text_of_a_plain_body_are_found() -> None:
+    doc = parse_body("Measured with [[kpi-0]] and\n[[kpi-1|the other]].\n", 20)
+    assert [(link.kind, link.target, link.pos.line, link.pos.col) for link in doc.links] == [
+        ("wiki", "kpi-0", 20, 17), ("wiki", "kpi-1", 21, 3)]
+    assert doc.text == "Measured with kpi-0 and the other."
