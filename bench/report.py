@@ -111,8 +111,10 @@ def targets(results: Results) -> list[dict[str, object]]:
                        f"{faster:.1f}× ({mk:.2f} s vs {okr:.2f} s)" if faster else None,
                        faster >= 3 if faster else None))
     check = median(results, big, "okrsite", "wall_s", "check")
-    out.append(_target("`okrsite check` under 5 s", big, f"{check:.2f} s" if check else None,
-                       check < 5 if check else None))
+    cached = median(results, big, "okrsite", "wall_s", "check cached")
+    out.append(_target("`okrsite check` under 5 s (no cache)", big,
+                       f"{check:.2f} s" + (f"; {cached:.2f} s with the cache of the run before" if cached else "")
+                       if check else None, check < 5 if check else None))
     again = median(results, big, "okrsite", "wall_s", "rebuild")
     out.append(_target("no-change rebuild under half a cold build", big,
                        f"{again / okr:.2f} of it ({again:.2f} s)" if again and okr else None,
@@ -225,8 +227,9 @@ def _ratio_lines(results: Results) -> list[str]:
 def _okrsite_lines(results: Results) -> list[str]:
     lines = ["", "## okrsite", "",
              "| objectives | cold build s | workers | no-change rebuild s | files kept their mtime "
-             "| same bytes rewritten | check s | `--jobs 1` s | `--jobs 1` = default | same bytes every run |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|:-:|:-:|"]
+             "| same bytes rewritten | check s | check, cached s | `--jobs 1` s | `--jobs 1` = default "
+             "| same bytes every run |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:-:|:-:|"]
     for n in results["sizes"]:
         again = [r for r in rows_of(results, n, "okrsite", "rebuild") if r["exit"] == 0]
         check = next(c for c in results["checks"] if c["objectives"] == n)
@@ -235,6 +238,7 @@ def _okrsite_lines(results: Results) -> list[str]:
                  f"{min(r['mtime_kept'] for r in again):,} of {again[0]['files']:,}" if again else "—",
                  f"{sum(r['same_bytes_rewritten'] for r in again):,}",
                  _spread(spread(rows_of(results, n, "okrsite", "check"), "wall_s")),
+                 _spread(spread(rows_of(results, n, "okrsite", "check cached"), "wall_s")),
                  _num(median(results, n, "okrsite", "wall_s", "build --jobs 1")), _yes(check["jobs_identical"]),
                  _yes(check["reproducible_across_runs"])]
         lines.append("| " + " | ".join(cells) + " |")

@@ -46,6 +46,13 @@ WORKERS = re.compile(r"by (\d+) workers?")
 PAGES = re.compile(r"in ([\d,]+) pages")
 
 
+def cold_env(work: Path) -> dict[str, str]:
+    """ENV with okrsite's cache folder (compiled templates, parsed front matter) emptied: a cold run has none of
+    either, as on a fresh machine or a CI runner; the runs after it in a round find what it left."""
+    home = fresh(work / "okrsite-cache")
+    return {**ENV, "XDG_CACHE_HOME": str(home)}
+
+
 def stages_ms(output: str) -> dict[str, int]:
     """The per-stage times of okrsite build's last line, `okrsite: … (load N ms, validate N ms, …)`."""
     found = SUMMARY.findall(output)
@@ -85,20 +92,29 @@ def has_jobs() -> bool:
 
 
 def okrsite_round(site: Path, out: Path, size: int, rnd: int) -> tuple[list[dict[str, object]], trees.Tree]:
-    """Cold build, no-change rebuild over its output, check. Returns the rows and the cold build's snapshot."""
-    cold = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=ENV, sample=False)
+    """Cold build (no cache), no-change rebuild over its output, check with no cache, then check again with the
+    cache the check before it left (task "check cached"). Returns the rows and the cold build's snapshot."""
+    env = cold_env(out.parent)
+    cold = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=env, sample=False)
     html = trees.html_files(out)
     rows = [record(size, rnd, "okrsite", "build", cold, html_files=html, pages_per_s=round(html / cold.wall_s, 1),
                    stages_ms=stages_ms(cold.output), workers=workers(cold.output))]
     before = trees.snapshot(out)
-    again = measure([*OKRSITE, "build", str(site), "--out", str(out)], env=ENV, sample=False)
+    again = measure([*OKRSITE, "build", str(site), "--out", str(out)], env=env, sample=False)
     rows.append(record(size, rnd, "okrsite", "rebuild", again, stages_ms=stages_ms(again.output),
                        **trees.rewrites(before, trees.snapshot(out))))
-    checked = measure([*OKRSITE, "check", str(site)], env=ENV, sample=False)
+    checked = measure([*OKRSITE, "check", str(site)], env=cold_env(out.parent), sample=False)
     pages = PAGES.search(checked.output)
     rows.append(record(size, rnd, "okrsite", "check", checked,
                        content_pages=int(pages.group(1).replace(",", "")) if pages else None))
+    cached = measure([*OKRSITE, "check", str(site)], env=env_with_cache(out.parent), sample=False)
+    rows.append(record(size, rnd, "okrsite", "check cached", cached))
     return rows, before
+
+
+def env_with_cache(work: Path) -> dict[str, str]:
+    """ENV with the cache folder as the last run left it."""
+    return {**ENV, "XDG_CACHE_HOME": str(work / "okrsite-cache")}
 
 
 def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size: int, rnd: int,
@@ -112,7 +128,8 @@ def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size:
 def memory_round(site: Path, work: Path, tools: list[competitors.Competitor], size: int) -> list[dict[str, object]]:
     """Each tool's cold build once more, watched by the sampler for its peak memory (task "memory"): the
     timed rounds run unwatched, since the sampling itself takes CPU from the tool it measures."""
-    sample = measure([*OKRSITE, "build", str(site), "--out", str(fresh(work / f"okrsite-{size}-memory"))], env=ENV)
+    sample = measure([*OKRSITE, "build", str(site), "--out", str(fresh(work / f"okrsite-{size}-memory"))],
+                     env=cold_env(work))
     rows = [record(size, 0, "okrsite", "memory", sample)]
     shutil.rmtree(work / f"okrsite-{size}-memory", ignore_errors=True)
     rows += [competitor_run(t, site / "content", work / f"{t.name}-{size}-out", size, 0, "memory") for t in tools]
@@ -146,7 +163,8 @@ def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str,
         checks.update(jobs_identical=None, jobs_note="every cold build failed")
     elif has_jobs():
         out = fresh(work / f"okrsite-{n}-jobs1")
-        one = measure([*OKRSITE, "build", str(site), "--out", str(out), "--jobs", "1"], env=ENV, sample=False)
+        one = measure([*OKRSITE, "build", str(site), "--out", str(out), "--jobs", "1"], env=cold_env(work),
+                      sample=False)
         rows.append(record(n, 0, "okrsite", "build --jobs 1", one, stages_ms=stages_ms(one.output)))
         diff = trees.differences(good[-1], trees.snapshot(out))
         checks.update(jobs_identical=not diff if one.exit == 0 else None, jobs_differing=diff[:20])

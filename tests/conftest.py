@@ -22,6 +22,19 @@ NEEDS_CHROMIUM = pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.
                                     reason="needs /usr/bin/chromium (apt-get install chromium)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """okrsite's caches (compiled templates, parsed front matter) go to a folder of this test session, never ~/.cache."""
+    home = tmp_path_factory.mktemp("cache-home")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example handbook of this repository, built once."""

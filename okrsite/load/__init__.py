@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from okrsite.diagnostics import ERROR, Diagnostics
+from okrsite.load.cache import FrontCache, open_cache
 from okrsite.load.config import load_config
 from okrsite.load.fields import describe
 from okrsite.load.gcpause import paused_collector
@@ -84,61 +85,73 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
     With `jobs` > 1, forked workers read files and parse their front matter (the costly part:
     libyaml makes a Python object per event) and stream back plain values and body texts, which
     this process makes into pages as they arrive; when none are waiting it reads and parses files
-    itself. Pages are made here because they cost more to send than to make.
+    itself. Pages are made here because they cost more to send than to make. Front matter parsed
+    by an earlier run comes from the cache (load/cache.py) instead, wherever the file is read.
     """
     with paused_collector():
         config = load_config(root, display_root, diags, today)
         site = Site(root, display_root, config)
         files = find_content(root, display_root, diags)
-        if jobs <= 1 or len(files) < PARALLEL_FROM:
-            for sf in files:
-                site.add(sf.rel, load_page(sf, diags))
-            return site
+        cache = open_cache(root, len(files))
         pages: list[tuple[Page | None, Diagnostics] | None] = [None] * len(files)
-
-        def work(chunk: range) -> list[tuple[int, Front]]:
-            return [(i, _front(files[i])) for i in chunk]
-
-        def use(fronts: list[tuple[int, Front]]) -> None:
-            for i, front in fronts:
-                pages[i] = _loaded(files[i], front)
 
         def here(chunk: range) -> None:
             for i in chunk:
-                pages[i] = _loaded(files[i], _front(files[i]))
+                pages[i] = _loaded(files[i], _front(files[i], cache), cache)
 
-        stream_chunks(len(files), jobs, FILE_CHUNK, work, use, here)
+        if jobs <= 1 or len(files) < PARALLEL_FROM:
+            here(range(len(files)))
+        else:
+            def work(chunk: range) -> list[tuple[int, Front]]:
+                return [(i, _front(files[i], cache)) for i in chunk]
+
+            def use(fronts: list[tuple[int, Front]]) -> None:
+                for i, front in fronts:
+                    pages[i] = _loaded(files[i], front, cache)
+
+            stream_chunks(len(files), jobs, FILE_CHUNK, work, use, here)
         for sf, loaded in zip(files, pages, strict=True):
             assert loaded is not None  # every chunk was done, here or in a worker
             diags.extend(loaded[1])
             site.add(sf.rel, loaded[0])
+        cache.save()
         return site
 
 
-# What a worker sends back for one file: the diagnostics of reading it, then (if it could be read)
-# its body, body line and parsed front matter; `Parsed` only when that has problems, else its value.
-Front = tuple[list, "tuple[str, int, Any] | None"]
+# What reading one file gives (in a worker or here): the diagnostics of reading it, then (if it could
+# be read) its body, body line, parsed front matter and the cache key of its YAML. The front matter is
+# `Parsed` when it has problems, else its value, or CACHED when the cache has it (it is not sent).
+Front = tuple[list, "tuple[str, int, Any, bytes] | None"]
+CACHED = ...
 
 
-def _front(sf: SourceFile) -> Front:
+def _front(sf: SourceFile, cache: FrontCache) -> Front:
     read_diags = Diagnostics()
     split = _read_split(sf, read_diags)
     if split is None:
         return list(read_diags), None
-    parsed = parse(split.yaml or "", split.yaml_line0, marks=False)
-    return list(read_diags), (split.body, split.body_line, parsed.value if _plain(parsed) else parsed)
+    yaml_text = split.yaml or ""
+    key = cache.key(yaml_text) if cache.path is not None else b""
+    if key and cache.has(key):
+        return list(read_diags), (split.body, split.body_line, CACHED, key)
+    parsed = parse(yaml_text, split.yaml_line0, marks=False)
+    return list(read_diags), (split.body, split.body_line, parsed.value if _plain(parsed) else parsed, key)
 
 
 def _plain(parsed: Parsed) -> bool:
     return not parsed.problems and not parsed.values and not parsed.keys
 
 
-def _loaded(sf: SourceFile, front: Front) -> tuple[Page | None, Diagnostics]:
+def _loaded(sf: SourceFile, front: Front, cache: FrontCache) -> tuple[Page | None, Diagnostics]:
     read_diags, rest = front
     d = Diagnostics(read_diags)
     if rest is None:
         return None, d
-    body, body_line, parsed = rest
-    if not isinstance(parsed, Parsed):
+    body, body_line, parsed, key = rest
+    if parsed is CACHED:
+        parsed = Parsed(cache.take(key))
+    elif not isinstance(parsed, Parsed):
+        if key:
+            cache.keep(key, parsed)
         parsed = Parsed(parsed)
     return _page(sf, Split(None, 0, body, body_line), parsed, d), d
