@@ -237,9 +237,9 @@ RENDER_FIELDS = ("kind", "kpis", "depends_on")  # raw front matter data.json sho
 
 
 def _release_sources(site: Site) -> None:
-    """Drop what only load and validate needed (raw front matter, body text) before rendering forks:
-    every worker reads, and so copies, every object it is handed; at 10,000 objectives these are
-    about a fifth of the model."""
+    """Drop what only load and validate needed (raw front matter, the page's copy of its body text: the
+    body's own `source` stays, rendering parses it) before rendering forks: every worker reads, and so
+    copies, every object it is handed; at 10,000 objectives these are about a fifth of the model."""
     for page in site.pages:
         page.fields = {k: page.fields[k] for k in RENDER_FIELDS if k in page.fields}
         page.body = ""

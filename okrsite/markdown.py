@@ -37,14 +37,20 @@ class Link:
     target: str  # path (md/file), id or obj/kr (wiki), "" (anchor)
     anchor: str  # fragment without '#', or ""
     pos: Pos
-    token: Token  # the token whose href/src the renderer rewrites
+    token: Token | None  # the token whose href/src the renderer rewrites (None once the tokens are dropped)
     attr: str = "href"
     resolved: str | None = None  # set by validation: the target's output URL (from the site root)
+    label: str | None = None  # set by validation for a wiki link: the target's title
 
 
 @dataclass(slots=True)
 class Body:
-    tokens: list[Token] = field(default_factory=list)
+    """What a body says, for validation and the pages around it. Its tokens are dropped once this is
+    found (`without_tokens`): they cost some 35 bytes per character of Markdown, held for every page
+    and copied into every render worker that touches them; rendering parses the body again."""
+
+    tokens: list[Token] | None = field(default_factory=list)
+    source: str = ""  # the Markdown
     anchors: list[str] = field(default_factory=list)  # heading ids, in order
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, id)
     links: list[Link] = field(default_factory=list)
@@ -106,7 +112,7 @@ def _inline_text(token: Token) -> str:
 def parse_body(body: str, body_line: int) -> Body:
     """Tokens, heading anchors and links of a body that starts at `body_line` of its file."""
     tokens = plain_tokens(body)
-    doc = Body(tokens=_md.parse(body) if tokens is None else tokens)
+    doc = Body(tokens=_md.parse(body) if tokens is None else tokens, source=body)
     lines = body.split("\n")
     seen: dict[str, int] = {}
     text_parts: list[str] = []
@@ -130,6 +136,24 @@ def parse_body(body: str, body_line: int) -> Body:
             _collect_links(tok, lines, body_line, doc)
     doc.text = " ".join(p for p in text_parts if p)
     return doc
+
+
+def without_tokens(doc: Body) -> Body:
+    doc.tokens = None
+    for link in doc.links:
+        link.token = None
+    return doc
+
+
+def tokens_to_render(doc: Body) -> tuple[list[Token], list[tuple[Token, Link]]]:
+    """The body's tokens (parsed again when they were dropped), each link's token beside its resolved link."""
+    if doc.tokens is not None:
+        return doc.tokens, [(link.token, link) for link in doc.links if link.token is not None]
+    fresh = parse_body(doc.source, 1)
+    if len(fresh.links) != len(doc.links):  # cannot happen (the same parser, the same text): render unlinked
+        return fresh.tokens or [], []
+    return fresh.tokens or [], [(new.token, link) for new, link in zip(fresh.links, doc.links, strict=True)
+                                if new.token is not None]
 
 
 def _collect_links(inline: Token, lines: list[str], body_line: int, doc: Body) -> None:

@@ -21,14 +21,18 @@ _SPECIAL_RE = re.compile(r"[\\`*_\[\]<>&|~]|!\[|[^\S \n]|[\x00-\x09\x0b-\x1f\x7f
 WIKI_RE = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")  # `[[target]]`, `[[target|label]]`
 
 
+def is_plain(body: str) -> bool:
+    """True when `body` is plain paragraphs: nothing in it could start other markup."""
+    if "![" in body or _SPECIAL_RE.search(WIKI_RE.sub("w", body)) is not None:
+        return False
+    return all(not line or (line[0].isalpha() and not line[-1].isspace()) for line in body.split("\n"))
+
+
 def plain_tokens(body: str) -> list[Token] | None:
     """The tokens of `body` when it is plain paragraphs, else None."""
-    if "![" in body or _SPECIAL_RE.search(WIKI_RE.sub("w", body)) is not None:
+    if not is_plain(body):
         return None
     lines = body.split("\n")
-    for line in lines:
-        if line and not (line[0].isalpha() and not line[-1].isspace()):
-            return None
     tokens: list[Token] = []
     start = None
     for n, line in enumerate([*lines, ""]):

@@ -16,8 +16,9 @@ from okrsite.load.pages import build_page
 from okrsite.load.sources import Split, find_content, read_text, split_front_matter
 from okrsite.load.stream import stream_chunks
 from okrsite.load.yamlnodes import Parsed, parse
-from okrsite.markdown import parse_body
+from okrsite.markdown import Body, parse_body, without_tokens
 from okrsite.model import Located, Page, Pos, Site, SourceFile
+from okrsite.plainbody import is_plain
 
 
 def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
@@ -39,8 +40,8 @@ def _read_split(sf: SourceFile, diags: Diagnostics) -> Split | None:
     return split
 
 
-def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics) -> Page | None:
-    """The page from its parsed front matter (its body is parsed here too)."""
+def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics, doc: Body | None = None) -> Page | None:
+    """The page from its parsed front matter and its body (parsed here unless a worker did: `doc`)."""
     for p in parsed.problems:
         diags.add(sf, p.pos, ERROR, p.code, p.message)
     if parsed.problems and parsed.value is None:
@@ -58,7 +59,7 @@ def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics) -> P
         return None
     page = build_page(data, loc, split.body, split.body_line, diags)
     if page is not None:
-        page.doc = parse_body(split.body, split.body_line)
+        page.doc = doc if doc is not None else without_tokens(parse_body(split.body, split.body_line))
     return page
 
 
@@ -82,10 +83,12 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
               jobs: int = 1) -> Site:
     """Every content file into the model, in path order, with its diagnostics in that order too.
 
-    With `jobs` > 1, forked workers read files and parse their front matter (the costly part:
-    libyaml makes a Python object per event) and stream back plain values and body texts, which
-    this process makes into pages as they arrive; when none are waiting it reads and parses files
-    itself. Pages are made here because they cost more to send than to make. Front matter parsed
+    With `jobs` > 1, forked workers read files, parse their front matter (the costly part:
+    libyaml makes a Python object per event) and every body that is more than plain paragraphs,
+    and stream back plain values, body texts and what the bodies say (links, headings, text;
+    never their tokens), which this process makes into pages as they arrive; when none are
+    waiting it reads and parses files itself. Pages are made here because they cost more to send
+    than to make, and plain bodies are parsed here too (plainbody.py: cheaper than sending). Front matter parsed
     by an earlier run comes from the cache (load/cache.py) instead, wherever the file is read.
     """
     with paused_collector():
@@ -103,7 +106,7 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
             here(range(len(files)))
         else:
             def work(chunk: range) -> list[tuple[int, Front]]:
-                return [(i, _front(files[i], cache)) for i in chunk]
+                return [(i, _front(files[i], cache, bodies=True)) for i in chunk]
 
             def use(fronts: list[tuple[int, Front]]) -> None:
                 for i, front in fronts:
@@ -119,23 +122,25 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
 
 
 # What reading one file gives (in a worker or here): the diagnostics of reading it, then (if it could
-# be read) its body, body line, parsed front matter and the cache key of its YAML. The front matter is
-# `Parsed` when it has problems, else its value, or CACHED when the cache has it (it is not sent).
-Front = tuple[list, "tuple[str, int, Any, bytes] | None"]
+# be read) its body, body line, parsed front matter, the cache key of its YAML and its parsed body
+# (None: parse it here). The front matter is `Parsed` when it has problems, else its value, or
+# CACHED when the cache has it (it is not sent).
+Front = tuple[list, "tuple[str, int, Any, bytes, Body | None] | None"]
 CACHED = ...
 
 
-def _front(sf: SourceFile, cache: FrontCache) -> Front:
+def _front(sf: SourceFile, cache: FrontCache, bodies: bool = False) -> Front:
     read_diags = Diagnostics()
     split = _read_split(sf, read_diags)
     if split is None:
         return list(read_diags), None
     yaml_text = split.yaml or ""
     key = cache.key(yaml_text) if cache.path is not None else b""
+    doc = without_tokens(parse_body(split.body, split.body_line)) if bodies and not is_plain(split.body) else None
     if key and cache.has(key):
-        return list(read_diags), (split.body, split.body_line, CACHED, key)
+        return list(read_diags), (split.body, split.body_line, CACHED, key, doc)
     parsed = parse(yaml_text, split.yaml_line0, marks=False)
-    return list(read_diags), (split.body, split.body_line, parsed.value if _plain(parsed) else parsed, key)
+    return list(read_diags), (split.body, split.body_line, parsed.value if _plain(parsed) else parsed, key, doc)
 
 
 def _plain(parsed: Parsed) -> bool:
@@ -147,11 +152,11 @@ def _loaded(sf: SourceFile, front: Front, cache: FrontCache) -> tuple[Page | Non
     d = Diagnostics(read_diags)
     if rest is None:
         return None, d
-    body, body_line, parsed, key = rest
+    body, body_line, parsed, key, doc = rest
     if parsed is CACHED:
         parsed = Parsed(cache.take(key))
     elif not isinstance(parsed, Parsed):
         if key:
             cache.keep(key, parsed)
         parsed = Parsed(parsed)
-    return _page(sf, Split(None, 0, body, body_line), parsed, d), d
+    return _page(sf, Split(None, 0, body, body_line), parsed, d, doc), d

@@ -11,7 +11,7 @@ from __future__ import annotations
 import nh3
 
 from okrsite import urls
-from okrsite.markdown import Body, render_tokens
+from okrsite.markdown import Body, render_tokens, tokens_to_render
 
 _ATTRS: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
 for _tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -45,15 +45,22 @@ KEEP_RENDERED = [True]  # `serve` keeps each body's HTML for its next rebuild; a
 
 def render_body(doc: Body | None, page_url: str) -> str:
     """HTML for a body, its links made relative to the page at `page_url`."""
-    if doc is None or not doc.tokens:
+    if doc is None or (not doc.tokens and not doc.source.strip()):
         return ""
     # `serve` keeps unchanged pages between rebuilds: their body renders once while its links resolve alike
-    key = (page_url, tuple((link.resolved, link.token.meta.get("resolved_label")) for link in doc.links))
+    key = (page_url, tuple((link.resolved, link.label) for link in doc.links))
     if doc.html is not None and doc.html[0] == key:
         return doc.html[1]
-    rewrites = {id(link.token): urls.relative(page_url, link.resolved) for link in doc.links
-                if link.resolved is not None}
-    html = sanitise(render_tokens(doc.tokens, rewrites))
+    tokens, linked = tokens_to_render(doc)
+    if not tokens:
+        return ""
+    rewrites: dict[int, str] = {}
+    for token, link in linked:
+        if link.label is not None:
+            token.meta["resolved_label"] = link.label
+        if link.resolved is not None:
+            rewrites[id(token)] = urls.relative(page_url, link.resolved)
+    html = sanitise(render_tokens(tokens, rewrites))
     if KEEP_RENDERED[0]:
         doc.html = (key, html)
     return html

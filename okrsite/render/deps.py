@@ -176,4 +176,4 @@ def link_signature(page: Any) -> tuple[Any, ...]:
     links = getattr(getattr(page, "doc", None), "links", None)
     if not links:
         return ()
-    return tuple((link.resolved, link.token.meta.get("resolved_label")) for link in links)
+    return tuple((link.resolved, link.label) for link in links)

@@ -41,7 +41,7 @@ def _err(page: Page, link: Link, code: str, msg: str, diags: Diagnostics, severi
 
 
 def _check(page: Page, link: Link, g: Graph, diags: Diagnostics, content, files: set[str]) -> None:  # noqa: ANN001
-    link.resolved = None
+    link.resolved = link.label = None
     if link.kind == "external":
         scheme = link.target.split(":", 1)[0].lower() if ":" in link.target else ""
         if scheme and scheme not in SAFE_SCHEMES:
@@ -113,5 +113,5 @@ def _check_wiki(page: Page, link: Link, g: Graph, diags: Diagnostics) -> None:
             return
         label = krs[kr_id].title
         anchor = "#" + urls.kr_anchor(kr_id)
-    link.token.meta["resolved_label"] = label
+    link.label = label
     link.resolved = g.url_of[found.id] + anchor
