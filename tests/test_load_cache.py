@@ -54,6 +54,7 @@ class Parses:
 def _load(site: Path, jobs: int = 1) -> tuple[dict[str, object], list[str]]:
     diags = Diagnostics()
     model = load.load_site(site, str(site), diags, jobs=jobs)
+    cache_mod.wait_for_writers()  # the cache file is written by a child while loading goes on
     return {p.file.rel: p.fields for p in model.pages}, [d.text() for d in diags]
 
 
@@ -147,6 +148,15 @@ def test_a_damaged_or_foreign_cache_file_is_ignored_and_replaced(handbook: Path,
         monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
         with open(path, "rb") as f:
             assert pickle.load(f)[1] == cache_mod._stamp()
+
+
+def test_the_cache_file_is_written_by_a_child_that_is_always_waited_for(handbook: Path, cache_home: Path) -> None:
+    diags = Diagnostics()
+    load.load_site(handbook, str(handbook), diags)
+    assert len(cache_mod._writers) == 1
+    cache_mod.wait_for_writers()
+    assert cache_mod._writers == [] and len(_cache_files(cache_home)) == 1
+    assert not list((cache_home / "okrsite" / "front-matter").glob(".*.tmp"))
 
 
 def test_small_handbooks_and_no_cache_write_nothing(cache_home: Path, monkeypatch: pytest.MonkeyPatch,
