@@ -46,11 +46,16 @@ WORKERS = re.compile(r"by (\d+) workers?")
 PAGES = re.compile(r"in ([\d,]+) pages")
 
 
+def env_with_cache(work: Path) -> dict[str, str]:
+    """ENV with okrsite's cache folder (compiled templates, parsed front matter) as the last run left it."""
+    return {**ENV, "XDG_CACHE_HOME": str(work / "okrsite-cache")}
+
+
 def cold_env(work: Path) -> dict[str, str]:
-    """ENV with okrsite's cache folder (compiled templates, parsed front matter) emptied: a cold run has none of
-    either, as on a fresh machine or a CI runner; the runs after it in a round find what it left."""
-    home = fresh(work / "okrsite-cache")
-    return {**ENV, "XDG_CACHE_HOME": str(home)}
+    """ENV with that cache folder emptied: a cold run has neither, as on a fresh machine or a CI runner; the
+    runs after it in a round find what it left."""
+    fresh(work / "okrsite-cache")
+    return env_with_cache(work)
 
 
 def stages_ms(output: str) -> dict[str, int]:
@@ -110,11 +115,6 @@ def okrsite_round(site: Path, out: Path, size: int, rnd: int) -> tuple[list[dict
     cached = measure([*OKRSITE, "check", str(site)], env=env_with_cache(out.parent), sample=False)
     rows.append(record(size, rnd, "okrsite", "check cached", cached))
     return rows, before
-
-
-def env_with_cache(work: Path) -> dict[str, str]:
-    """ENV with the cache folder as the last run left it."""
-    return {**ENV, "XDG_CACHE_HOME": str(work / "okrsite-cache")}
 
 
 def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size: int, rnd: int,

@@ -20,11 +20,7 @@ from markdown_it.token import Token
 # control characters); a body holding one is left to markdown-it.
 _SPECIAL_RE = re.compile(r"[\\`*_\[\]<>&|~]|!\[|[^\S \n]|[\x00-\x09\x0b-\x1f\x7f]")
 WIKI_RE = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]+))?\]\]")  # `[[target]]`, `[[target|label]]`
-
-
 _HEADING_RE = re.compile(r"(#{1,6}) ([^#\s](?:[^#]*[^#\s])?)")  # an ATX heading without a closing sequence or inner '#'
-
-
 _LIST_NUMBER_RE = re.compile(r"\d+[.)]")
 _NOT_FIRST = frozenset(" #>-+=[")  # may start a block, or a setext underline (or break a wikilink)
 
@@ -36,25 +32,31 @@ def _plain_line(line: str) -> bool:
     first = line[0]
     if first == "#":
         return _HEADING_RE.fullmatch(line) is not None
-    if first in _NOT_FIRST:
-        return first == "[" and WIKI_RE.match(line) is not None and not line[-1].isspace()
+    if first in _NOT_FIRST and not (first == "[" and WIKI_RE.match(line)):
+        return False
     if first.isdigit() and _LIST_NUMBER_RE.match(line):
         return False
     return not line[-1].isspace()
 
 
-def is_plain(body: str) -> bool:
-    """True when `body` is plain paragraphs and headings: nothing in it could start other markup."""
+def _plain_lines(body: str) -> list[str] | None:
+    """The lines of `body` when it is plain paragraphs and headings, else None."""
     if "![" in body or _SPECIAL_RE.search(WIKI_RE.sub("w", body)) is not None:
-        return False
-    return all(_plain_line(line) for line in body.split("\n"))
+        return None
+    lines = body.split("\n")
+    return lines if all(_plain_line(line) for line in lines) else None
+
+
+def is_plain(body: str) -> bool:
+    """True when nothing in `body` could start markup other than paragraphs, headings and wikilinks."""
+    return _plain_lines(body) is not None
 
 
 def plain_tokens(body: str) -> list[Token] | None:
     """The tokens of `body` when it is plain paragraphs and headings, else None."""
-    if not is_plain(body):
+    lines = _plain_lines(body)
+    if lines is None:
         return None
-    lines = body.split("\n")
     tokens: list[Token] = []
     start = None
     for n, line in enumerate([*lines, ""]):

@@ -88,8 +88,9 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
     and stream back plain values, body texts and what the bodies say (links, headings, text;
     never their tokens), which this process makes into pages as they arrive; when none are
     waiting it reads and parses files itself. Pages are made here because they cost more to send
-    than to make, and plain bodies are parsed here too (plainbody.py: cheaper than sending). Front matter parsed
-    by an earlier run comes from the cache (load/cache.py) instead, wherever the file is read.
+    than to make, and plain bodies are parsed here too (plainbody.py: cheaper than sending). Front
+    matter parsed by an earlier run comes from the cache (load/cache.py) instead, wherever the file
+    is read.
     """
     with paused_collector():
         config = load_config(root, display_root, diags, today)

@@ -104,15 +104,11 @@ def wait_for_writers() -> None:
 
 def open_cache(root: Path, files: int) -> FrontCache:
     """The cache of the handbook at `root` (empty when there is none, it is stale, or caches are off)."""
-    from okrsite.write.inputs import caches_enabled
+    from okrsite.write.inputs import cache_dir
 
     wait_for_writers()
-    if files < CACHE_FROM or not caches_enabled():
-        return FrontCache()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "okrsite" / "front-matter"
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    base = cache_dir("front-matter") if files >= CACHE_FROM else None
+    if base is None:
         return FrontCache()
     name = hashlib.blake2b(os.fsencode(root.resolve()), digest_size=12).hexdigest()
     path = base / f"{name}.pickle"

@@ -45,15 +45,13 @@ KEEP_RENDERED = [True]  # `serve` keeps each body's HTML for its next rebuild; a
 
 def render_body(doc: Body | None, page_url: str) -> str:
     """HTML for a body, its links made relative to the page at `page_url`."""
-    if doc is None or (not doc.tokens and not doc.source.strip()):
+    if doc is None or not doc.source.strip():
         return ""
     # `serve` keeps unchanged pages between rebuilds: their body renders once while its links resolve alike
     key = (page_url, tuple((link.resolved, link.label) for link in doc.links))
     if doc.html is not None and doc.html[0] == key:
         return doc.html[1]
     tokens, linked = tokens_to_render(doc)
-    if not tokens:
-        return ""
     rewrites: dict[int, str] = {}
     for token, link in linked:
         if link.label is not None:

@@ -72,19 +72,12 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     as Hugo keeps its cache dir: compiling the theme costs a build a few hundred ms. Entries are
     checked against each template's source, so a stale one is never used. `OKRSITE_NO_CACHE=1`,
     or a cache dir that cannot be made, turns it off."""
-    from okrsite.write.inputs import caches_enabled
+    from okrsite.write.inputs import cache_dir
 
-    if not caches_enabled():
-        return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     # compiled code depends on Jinja and on the options below, not only on the source: one folder each
     tag = hashlib.blake2b(f"{jinja2.__version__}\0{sorted(ENV_OPTIONS.items())}".encode(), digest_size=6).hexdigest()
-    where = base / "okrsite" / "templates" / tag
-    try:
-        where.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(where, os.W_OK | os.X_OK):
+    where = cache_dir("templates", tag)
+    if where is None or not os.access(where, os.W_OK | os.X_OK):
         return None
     return jinja2.FileSystemBytecodeCache(str(where))
 

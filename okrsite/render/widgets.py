@@ -261,7 +261,6 @@ class Widgets:
     kpi_cards = staticmethod(kpi_cards)
     checkin_rows = staticmethod(checkin_rows)
     sidebar = staticmethod(sidebar)
-
     tabs = staticmethod(tabs)
 
     @staticmethod

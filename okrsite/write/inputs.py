@@ -24,8 +24,21 @@ PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def caches_enabled() -> bool:
-    """`OKRSITE_NO_CACHE=1` turns off every reuse across runs: this shortcut and the template cache."""
+    """`OKRSITE_NO_CACHE=1` turns off every reuse across runs: this shortcut, the template and front-matter caches."""
     return not os.environ.get("OKRSITE_NO_CACHE")
+
+
+def cache_dir(*parts: str) -> Path | None:
+    """`$XDG_CACHE_HOME/okrsite/PARTS` (else `~/.cache/okrsite/PARTS`), made when missing, as Hugo keeps its
+    cache dir; None when caches are off or it cannot be made."""
+    if not caches_enabled():
+        return None
+    where = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "okrsite", *parts)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return where
 
 
 def _files(top: Path) -> Iterable[Path]:
