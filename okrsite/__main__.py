@@ -1,5 +1,3 @@
-import sys
+from okrsite.cli import run
 
-from okrsite.cli import main
-
-sys.exit(main())
+run()

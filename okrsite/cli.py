@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import gc
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -65,7 +68,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from okrsite.build import check, default_jobs, history, publish
+    from okrsite.build import check, default_jobs, history, prepare, publish
     from okrsite.parallel import WorkerFailed
     from okrsite.write.output import refuse_reason
 
@@ -76,23 +79,25 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(reason)
     jobs = args.jobs or default_jobs()
     try:
-        build = check(root, args.site, _as_of(args.today), jobs)
+        build = check(root, args.site, _as_of(args.today), jobs, meanwhile=prepare if jobs > 1 else None)
     except WorkerFailed as e:
         print(f"okrsite: error: {e}; {out} left as it was", file=sys.stderr)
         return EXIT_INTERNAL
-    _print_report(build, args.format)
-    if build.failed(args.strict):
-        print(f"okrsite: build refused; {out} left as it was", file=sys.stderr)
-        return EXIT_ERRORS
-    if not args.no_history:
-        history(build)
-        for note in build.notes:
-            print(f"okrsite: note: {note}", file=sys.stderr)
     try:
+        _print_report(build, args.format)
+        if build.failed(args.strict):
+            print(f"okrsite: build refused; {out} left as it was", file=sys.stderr)
+            return EXIT_ERRORS
+        if not args.no_history:
+            history(build)
+            for note in build.notes:
+                print(f"okrsite: note: {note}", file=sys.stderr)
         publish(build, out, jobs, precompress=args.precompress)
     except WorkerFailed as e:
         print(f"okrsite: error: {e}; {out} left as it was", file=sys.stderr)
         return EXIT_INTERNAL
+    finally:
+        build.stop()
     t, w = build.timings, build.written
     stages = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in t.items())
     assert w is not None
@@ -295,5 +300,20 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def run() -> None:
+    """The `okrsite` command: `main`, then an exit that leaves the heap to the OS.
+
+    A build of 10,000 objectives ends holding millions of objects, and the interpreter
+    freed them one by one as it ended: 0.7-0.9 s after the last line was printed. Output
+    is flushed and exit handlers run (the front-matter cache's writer is waited for) first.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe (`okrsite check | head`)
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

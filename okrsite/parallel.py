@@ -67,6 +67,29 @@ def _child(index: int, task: Callable[[int], Any], wfd: int) -> None:
         os._exit(code)
 
 
+def _spawn(index: int, task: Callable[[int], Any], close: list[int] | None = None) -> tuple[int, int]:
+    """Fork a child that runs `task(index)` (`_child`) after closing the fds in `close`; returns its pid
+    and the read end of its pipe. Ctrl-C is held back across the fork: a child must not see it before
+    it ignores it."""
+    rfd, wfd = os.pipe()
+    pid = -1
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's side is measured through its result
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            os.close(rfd)
+            for fd in close or ():
+                os.close(fd)
+            _child(index, task, wfd)
+    finally:
+        if pid != 0:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    os.close(wfd)
+    return pid, rfd
+
+
 class Counter:
     """A number shared by forked processes: each `take()` hands out the next one, to exactly one process.
 
@@ -103,26 +126,9 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
     gc.collect()
     gc.freeze()  # inherited objects stay out of the children's collections: their pages stay shared
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
-    pid = -1
     try:
         for i in range(1, count):
-            rfd, wfd = os.pipe()
-            # Ctrl-C is held back across the fork: a child must not see it before it ignores it
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
-                pid = os.fork()
-                if pid == 0:  # pragma: no cover - the child's side is measured through its result
-                    signal.signal(signal.SIGINT, signal.SIG_IGN)
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-                    os.close(rfd)
-                    for _, other in children:
-                        os.close(other)
-                    _child(i, task, wfd)
-            finally:
-                if pid != 0:
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-            os.close(wfd)
-            children.append((pid, rfd))
+            children.append(_spawn(i, task, [other for _, other in children]))
         mine = here() if here else None
         results, failures = [task(0)], []
         for i, (pid, rfd) in enumerate(children):
@@ -150,6 +156,48 @@ def run_forked(count: int, task: Callable[[int], Any], here: Callable[[], Any] |
                     os.close(rfd)
         if not frozen_before:
             gc.unfreeze()
+
+
+class Background:
+    """One task in a forked child while this process goes on: `result()` joins it, `stop()` kills it.
+
+    For work that needs only what is loaded so far and fills a core the parent's serial
+    stages leave idle (build.py: the inputs' fingerprint and the compiled theme, made
+    while validation runs). The child ignores Ctrl-C and dies with the parent, like
+    run_forked's; a failure is `WorkerFailed` with one line, raised by `result()`.
+    """
+
+    def __init__(self, task: Callable[[], Any], label: str) -> None:
+        self.label = label
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self._pid, self._rfd = _spawn(1, lambda _: task())
+
+    def result(self) -> Any:
+        if not self._pid:
+            raise WorkerFailed(f"{self.label} was stopped")
+        try:
+            data = _read_all(self._rfd)
+            _, status = os.waitpid(self._pid, 0)
+        finally:
+            self._pid = 0
+            os.close(self._rfd)
+        message = _failure(1, status, data)
+        if message:
+            raise WorkerFailed(message.replace("build worker 1", self.label, 1))
+        return pickle.loads(data)[1]
+
+    def stop(self) -> None:
+        """Kill and reap the child if it still runs (a refused build, Ctrl-C): no orphan, no zombie."""
+        if not self._pid:
+            return
+        pid, self._pid = self._pid, 0
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        with contextlib.suppress(OSError):
+            os.close(self._rfd)
 
 
 def _failure(index: int, status: int, data: bytes) -> str | None:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okrsite.render import widgets
-from okrsite.render.filters import LABELS
+from okrsite.render.filters import LABELS, quoted_path, url_path
 from okrsite.render.nav import SECTIONS
 from okrsite.render.theme import make_env
 
@@ -205,3 +205,17 @@ def test_key_result_card_escapes_and_flags(k: dict, title: str, unit: str, no_da
          "contributors": [{**c, "title": title} for c in k["contributors"]]}
     page = [k] * count
     assert "".join(widgets.Widgets.key_result(x, count, root) for x in page) == _reference_cards(page, root)
+
+
+url_texts = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet="abcXYZ019/._~-#% ?&", max_size=30),
+    st.builds(lambda a, b: f"{a}#{b}", st.text("ab/.-", max_size=8), st.text("ab.-", max_size=8)),
+    st.sampled_from(["objectives/obj-1.html", "a#b.html", "kpis/k.html#kr-1", "files/50 %.md", "x#y#z"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(url_texts)
+def test_the_plain_url_shortcut_quotes_as_the_long_way(url: str) -> None:
+    assert url_path(url) == quoted_path(url)

@@ -28,9 +28,10 @@ class Theme:
     key: str  # hash of every template and static file's path, size and mtime
 
     @classmethod
-    def for_site(cls, site: Site, reuse: Theme | None = None) -> Theme:
+    def for_site(cls, site: Site, reuse: Theme | None = None, compiled: dict[str, bytes] | None = None) -> Theme:
         """The site's theme; `reuse` (the last one) is kept while no theme file changed, saving the
-        template compiles (~150 ms) on every `serve` rebuild."""
+        template compiles (~150 ms) on every `serve` rebuild. `compiled`: templates compiled
+        elsewhere (`compiled_theme`), used where they match the sources."""
         dirs = theme_dirs(site.root, site.config.theme)
         h = hashlib.blake2b(digest_size=16)
         for d in dirs:
@@ -41,7 +42,7 @@ class Theme:
         key = h.hexdigest()
         if reuse is not None and reuse.key == key and reuse.dirs == dirs:
             return reuse
-        return cls(make_env(dirs), dirs, key)
+        return cls(make_env(dirs, compiled), dirs, key)
 
     def content_key(self) -> str:
         """A hash of what page bytes depend on besides their context: the templates' and the

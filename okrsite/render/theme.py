@@ -82,11 +82,53 @@ def bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(where))
 
 
-def make_env(dirs: list[Path]) -> jinja2.Environment:
+class HandedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates handed over by another process first (`handed`: a build compiles its theme in
+    a forked child while it validates, see build.py), then the folder cache (`inner`), if any.
+
+    Entries carry their template's source checksum, as Jinja's own do: one that does
+    not match is ignored and the template compiled here. With `record`, the templates
+    compiled here are kept in `made`, to be handed over.
+    """
+
+    def __init__(self, inner: jinja2.BytecodeCache | None, handed: dict[str, bytes] | None = None,
+                 record: bool = False) -> None:
+        self.inner = inner
+        self.handed = dict(handed or {})
+        self.made: dict[str, bytes] | None = {} if record else None
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.handed.pop(bucket.key, None)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+            if bucket.code is not None:
+                return
+        if self.inner is not None:
+            self.inner.load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self.made is not None:
+            self.made[bucket.key] = bucket.bytecode_to_string()
+        if self.inner is not None:
+            self.inner.dump_bytecode(bucket)
+
+
+def compiled_theme(dirs: list[Path]) -> dict[str, bytes]:
+    """Every template of the theme in `dirs` compiled, as bytecode for `make_env(dirs, handed=…)`
+    elsewhere (those the folder cache already had are not compiled, nor handed)."""
+    env = make_env(dirs, record=True)
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+    cache = env.bytecode_cache
+    assert isinstance(cache, HandedBytecodeCache) and cache.made is not None
+    return cache.made
+
+
+def make_env(dirs: list[Path], handed: dict[str, bytes] | None = None, record: bool = False) -> jinja2.Environment:
     loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d / "templates")) for d in dirs])
     env = ThemeEnvironment(
         loader=loader,
-        bytecode_cache=bytecode_cache(),
+        bytecode_cache=HandedBytecodeCache(bytecode_cache(), handed, record),
         auto_reload=False,  # a Theme is remade whenever a theme file changes (its `key`)
         undefined=jinja2.StrictUndefined,
         **ENV_OPTIONS,
