@@ -84,11 +84,12 @@ class _Timer:
 
 
 def check(root: Path, display_root: str = ".", today: date | None = None, jobs: int = 1,
-          results: bool = True, meanwhile: Callable[[Site], Background] | None = None) -> Build:
+          results: bool = True, meanwhile: Callable[[], Background] | None = None) -> Build:
     """Load, validate and compute; no output. `jobs` > 1 parses front matter in that many workers.
     With `results` False (`okrsite check`) nothing is computed: computing progress and health finds
     no problem validation has not (it reports none), and only the pages show its results.
-    `meanwhile` (`prepare`) starts a child once the files are loaded, kept in `Build.prepared`.
+    `meanwhile` (`prepare`) forks a child first, and starts it on the site's root and theme once the
+    files are loaded; it is kept in `Build.prepared`.
 
     The model made here lives as long as the command, so it is frozen (`gc.freeze()`) before the
     collector is back on: later collections, and the full one before rendering forks, do not walk
@@ -102,19 +103,21 @@ def check(root: Path, display_root: str = ".", today: date | None = None, jobs: 
     timings: dict[str, float] = {}
     if _LAST:
         gc.unfreeze()
-    with paused_collector():
-        with _Timer(timings, "load"):
-            site = load_site(root, display_root, diags, today, jobs)
-        prepared = meanwhile(site) if meanwhile is not None else None
-        try:
-            build = check_site(site, diags, timings, compute if results else None)
-        except BaseException:
+    prepared = meanwhile() if meanwhile is not None else None  # forked while this process is small
+    try:
+        with paused_collector():
+            with _Timer(timings, "load"):
+                site = load_site(root, display_root, diags, today, jobs)
             if prepared is not None:
-                prepared.stop()
-            raise
-        build.prepared = prepared
-        _LAST[:] = [build, _LAST]
-        gc.freeze()
+                prepared.go((site.root, site.config.theme))
+            build = check_site(site, diags, timings, compute if results else None)
+            build.prepared = prepared
+            _LAST[:] = [build, _LAST]
+            gc.freeze()
+    except BaseException:
+        if prepared is not None:
+            prepared.stop()
+        raise
     return build
 
 
@@ -170,15 +173,17 @@ class Prepared:
     compiled: dict[str, bytes]  # render.theme.compiled_theme
 
 
-def prepare(site: Site) -> Background:
-    """Fingerprint the input files and compile the theme in a forked child, while this process validates
-    and computes: both only read files, and they were 1.3 s of a cold build's serial part at 10,000
-    objectives (most of the time one core was idle), work no stage after loading changes."""
+def prepare() -> Background:
+    """A child to fingerprint the input files and compile the theme while this process validates and
+    computes (`check(meanwhile=prepare)` starts it once the files are loaded): both only read
+    files, and they were 1.3 s of a cold build's serial part at 10,000 objectives, with one core
+    idle. Nothing a stage after loading does changes what they read."""
     from okrsite.render.theme import compiled_theme, theme_dirs
 
-    def work() -> Prepared:
-        dirs = theme_dirs(site.root, site.config.theme)
-        return Prepared(dirs, tree_key(site.root, dirs), compiled_theme(dirs))
+    def work(where: tuple[Path, str]) -> Prepared:
+        root, theme = where
+        dirs = theme_dirs(root, theme)
+        return Prepared(dirs, tree_key(root, dirs), compiled_theme(dirs))
 
     return Background(work, "the build's preparation")
 

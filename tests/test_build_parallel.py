@@ -101,7 +101,9 @@ def _children(pid: int) -> list[int]:
     return sorted(kids)
 
 
-def _start_and_wait_for_workers(handbook: Path, out: Path) -> tuple[subprocess.Popen[str], list[int]]:
+def _start_and_wait_for_workers(handbook: Path, out: Path, count: int = 1) -> tuple[subprocess.Popen[str], list[int]]:
+    """The build started, once it has `count` child processes (the first is the one that prepares the
+    fingerprint and the theme, forked before loading; workers come after it)."""
     # the inputs are those of the build already in `out`: without OKRSITE_NO_CACHE nothing would be rendered
     proc = subprocess.Popen([sys.executable, "-m", "okrsite", "build", str(handbook), "--out", str(out),
                              "--jobs", "2"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -109,7 +111,7 @@ def _start_and_wait_for_workers(handbook: Path, out: Path) -> tuple[subprocess.P
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         kids = _children(proc.pid)
-        if kids:
+        if len(kids) >= count:
             return proc, kids
         time.sleep(0.005)
     proc.kill()
@@ -139,17 +141,18 @@ def _state(pid: int) -> str:
         return "Z"
 
 
-def test_a_crashed_worker_fails_the_build_cleanly(handbook: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("which", "name"), [(-1, "build worker 1"), (0, "the build's preparation")])
+def test_a_crashed_worker_fails_the_build_cleanly(handbook: Path, tmp_path: Path, which: int, name: str) -> None:
     out = tmp_path / "site"
     assert okrsite("build", str(handbook), "--out", str(out)).returncode == 0
     (handbook / "content/handbook/how-we-work.md").touch()  # nothing changes; the output must stay byte-equal
     before = tree(out)
-    proc, kids = _start_and_wait_for_workers(handbook, out)
-    os.kill(kids[0], signal.SIGKILL)
+    proc, kids = _start_and_wait_for_workers(handbook, out, count=2)
+    os.kill(kids[which], signal.SIGKILL)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 3, err
     lines = [line for line in err.splitlines() if line.startswith("okrsite:")]
-    assert lines == [f"okrsite: error: build worker 1 was killed by SIGKILL; {out} left as it was"], err
+    assert lines == [f"okrsite: error: {name} was killed by SIGKILL; {out} left as it was"], err
     assert "Traceback" not in err
     _assert_previous_output_whole(out, before)
     _assert_gone(kids)

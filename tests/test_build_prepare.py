@@ -23,27 +23,40 @@ from tests.site_support import REPO
 from tests.test_build_parallel import _children
 
 
-def _boom() -> None:
+def _boom(_: object) -> None:
     raise ValueError("no such thing")
 
 
-def test_background_returns_its_result_and_reports_a_failure_in_one_line() -> None:
-    assert Background(lambda: {"n": 42}, "the sum").result() == {"n": 42}
+def _started(task: object, arg: object = None) -> Background:
+    child = Background(task, "the sum")  # type: ignore[arg-type]
+    child.go(arg)
+    return child
+
+
+def test_background_runs_its_task_on_what_go_hands_it_and_reports_a_failure_in_one_line() -> None:
+    assert _started(lambda n: {"n": n * 2}, 21).result() == {"n": 42}
     with pytest.raises(WorkerFailed, match=r"^the sum failed: ValueError: no such thing$"):
-        Background(_boom, "the sum").result()
+        _started(_boom).result()
     with pytest.raises(WorkerFailed, match=r"^the sum exited with status 7 before finishing$"):
-        Background(lambda: os._exit(7), "the sum").result()
+        _started(lambda _: os._exit(7)).result()
 
 
-def test_a_stopped_background_child_is_killed_and_reaped() -> None:
+def test_background_waits_for_go_and_a_stopped_child_is_killed_and_reaped(tmp_path: Path) -> None:
     before = set(_children(os.getpid()))
-    child = Background(lambda: time.sleep(60), "the nap")
+    mark = tmp_path / "ran"
+    child = Background(lambda _: mark.write_text("x"), "the nap")
     assert set(_children(os.getpid())) - before
+    time.sleep(0.2)
+    assert not mark.exists()  # forked, waiting to be told to go
     child.stop()
     assert set(_children(os.getpid())) == before  # gone, and no zombie
     child.stop()  # a second stop is harmless
     with pytest.raises(WorkerFailed, match="the nap was stopped"):
         child.result()
+    busy = Background(lambda _: time.sleep(60), "the nap")
+    busy.go(None)
+    busy.stop()
+    assert set(_children(os.getpid())) == before
 
 
 def test_handed_templates_are_used_as_compiled_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
