@@ -17,7 +17,7 @@ from markdown_it.token import Token
 
 from okrsite.model import Pos
 from okrsite.plainbody import WIKI_RE as _WIKI_RE
-from okrsite.plainbody import plain_tokens
+from okrsite.plainbody import plain_tokens, wikilink_html
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -242,14 +242,9 @@ def _rewriting(attr: str, default):  # noqa: ANN001, ANN202
 
 
 def _render_wikilink(self, tokens, idx, options, env) -> str:  # noqa: ANN001
-    from html import escape
-
     tok = tokens[idx]
     label = tok.meta.get("label") or tok.meta.get("resolved_label") or tok.meta["target"]
-    href = env.get("rewrites", {}).get(id(tok))
-    if href is None:
-        return f'<span class="broken-link">{escape(label)}</span>'
-    return f'<a href="{escape(href, quote=True)}" class="wikilink">{escape(label)}</a>'
+    return wikilink_html(label, env.get("rewrites", {}).get(id(tok)))
 
 
 _md.add_render_rule("wikilink", _render_wikilink)

@@ -6,6 +6,7 @@ file, so the site works from any sub-path of a host and from `file://`.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 from okrsite.model import Cycle, FreePage, Kpi, Objective, OrgUnit, Page
@@ -119,7 +120,13 @@ def relative(from_url: str, to_url: str) -> str:
         anchor = "#" + frag
     if not to_url:
         return anchor or "#"
-    return _relpath(to_url, posixpath.dirname(from_url)) + anchor
+    return _relative_from(posixpath.dirname(from_url), to_url) + anchor
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _relative_from(folder: str, to_url: str) -> str:
+    """Pages of one folder link the same targets over and over: each pair is worked out once."""
+    return _relpath(to_url, folder)
 
 
 def _relpath(path: str, start: str) -> str:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okrsite.markdown import _md, parse_body, render_tokens
-from okrsite.plainbody import plain_tokens
+from okrsite.plainbody import plain_html, plain_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,3 +111,39 @@ def test_links_and_text_of_a_plain_body_are_found() -> None:
     assert [(link.kind, link.target, link.pos.line, link.pos.col) for link in doc.links] == [
         ("wiki", "kpi-0", 20, 17), ("wiki", "kpi-1", 21, 3)]
     assert doc.text == "Measured with kpi-0 and the other."
+
+
+def _html_both_ways(body: str, data: st.DataObject) -> bool:
+    """plain_html against markdown-it's rendering of the same tokens with the same links resolved; True
+    when the body was plain."""
+    doc = parse_body(body, 1)
+    links = []
+    rewrites: dict[int, str] = {}
+    for link in doc.links:
+        href = data.draw(st.one_of(st.none(), st.sampled_from(["../kpis/kpi-0.html", "a b.html#x", 'q"<&>\'.html'])))
+        title = data.draw(st.one_of(st.none(), st.just(""), st.sampled_from(["Grow <share> & \"x\"", "Ça 'va'"])))
+        links.append((href, title))
+        if title is not None:
+            link.token.meta["resolved_label"] = title
+        if href is not None:
+            rewrites[id(link.token)] = href
+    fast = plain_html(body, doc.anchors, links)
+    if fast is None:
+        return False
+    assert fast == render_tokens(doc.tokens, rewrites), body
+    assert plain_html(body, doc.anchors, [*links, (None, None)]) is None  # a link too many: not this body
+    if doc.anchors:
+        assert plain_html(body, doc.anchors[:-1], links) is None
+    return True
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PLAIN, st.data())
+def test_plain_html_is_markdown_its_html_with_the_links_resolved(body: str, data: st.DataObject) -> None:
+    _html_both_ways(body, data)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(PIECE, max_size=14).map("".join), st.data())
+def test_plain_html_of_any_text_is_markdown_its_or_none(body: str, data: st.DataObject) -> None:
+    assert _html_both_ways(body, data) == (plain_tokens(body) is not None)

@@ -12,6 +12,7 @@ import nh3
 
 from okrsite import urls
 from okrsite.markdown import Body, render_tokens, tokens_to_render
+from okrsite.plainbody import plain_html
 
 _ATTRS: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
 for _tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -51,6 +52,21 @@ def render_body(doc: Body | None, page_url: str) -> str:
     key = (page_url, tuple((link.resolved, link.label) for link in doc.links))
     if doc.html is not None and doc.html[0] == key:
         return doc.html[1]
+    made = _plain(doc, page_url)
+    html = sanitise(made if made is not None else _rendered(doc, page_url))
+    if KEEP_RENDERED[0]:
+        doc.html = (key, html)
+    return html
+
+
+def _plain(doc: Body, page_url: str) -> str | None:
+    """A plain body's HTML, made without parsing it again (plainbody.plain_html); None for any other."""
+    links = [(urls.relative(page_url, link.resolved) if link.resolved is not None else None, link.label)
+             for link in doc.links]
+    return plain_html(doc.source, doc.anchors, links)
+
+
+def _rendered(doc: Body, page_url: str) -> str:
     tokens, linked = tokens_to_render(doc)
     rewrites: dict[int, str] = {}
     for token, link in linked:
@@ -58,7 +74,4 @@ def render_body(doc: Body | None, page_url: str) -> str:
             token.meta["resolved_label"] = link.label
         if link.resolved is not None:
             rewrites[id(token)] = urls.relative(page_url, link.resolved)
-    html = sanitise(render_tokens(tokens, rewrites))
-    if KEEP_RENDERED[0]:
-        doc.html = (key, html)
-    return html
+    return render_tokens(tokens, rewrites)
