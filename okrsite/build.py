@@ -26,7 +26,6 @@ from okrsite.load.gcpause import paused_collector
 from okrsite.model import Site
 from okrsite.parallel import Background, Counter, run_forked
 from okrsite.render import RenderCache, RenderInput, render_site
-from okrsite.render.theme import known_theme
 from okrsite.validate import Resolved, validate
 from okrsite.write.inputs import caches_enabled, input_key, tree_key
 from okrsite.write.output import Output, check_paths, staged_tree
@@ -130,6 +129,8 @@ def check_site(site: Site, diags: Diagnostics, timings: dict[str, float] | None 
     (with its own `compute_with`, which reuses the results of unchanged pages; None computes nothing)."""
     timings = timings if timings is not None else {}
     with paused_collector(), _Timer(timings, "validate"):
+        from okrsite.render.theme import known_theme  # here: `check` needs no Jinja
+
         if not known_theme(site.root, site.config.theme) and site.config.loc is not None:
             diags.error(site.config.loc, ("theme",), "unknown-theme",
                         f"unknown theme '{site.config.theme}' (no themes/{site.config.theme}/ in the site)")
