@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from okrsite.compute.health import compute_kpi, health_of
 from okrsite.compute.progress import compute_kr, compute_objective, expected_progress, grade_of, status_of
@@ -231,3 +233,25 @@ def test_kpi_latest_is_newest_measurement_on_or_before_as_of() -> None:
     assert r.latest is not None and (r.latest.date, r.latest.value) == (D("2025-08-15"), 61)
     assert r.health == "healthy"
     assert [v.value for v in r.series] == [41, 61]
+
+
+_days = st.integers(0, 40).map(lambda n: date.fromordinal(date(2025, 7, 1).toordinal() + n))
+_points = st.lists(st.tuples(_days, st.floats(0, 1)), max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 5), _points), max_size=4), st.lists(_days, max_size=8))
+def test_the_overall_progress_line_sums_each_key_results_latest_point(krs: list, days: list) -> None:
+    """charts._weighted_steps against its definition, for points in date order and not."""
+    from okrsite.render.charts import _weighted_steps
+
+    dates = sorted(set(days))
+    weights, steps = [w for w, _ in krs], [pts for _, pts in krs]
+    expected = []
+    for d in dates:
+        acc = 0.0
+        for w, pts in zip(weights, steps, strict=True):
+            known = [p for day, p in pts if day <= d]
+            acc += w * (known[-1] if known else 0.0)
+        expected.append(acc)
+    assert _weighted_steps(dates, weights, steps) == expected

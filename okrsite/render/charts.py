@@ -136,6 +136,26 @@ def forecast_points(kr: Any, res: KrResult, cycle: Cycle, as_of: date) -> list[t
     return out if len(out) > 1 else []
 
 
+def _weighted_steps(dates: list[date], weights: list[float], steps: list[list[tuple[date, float]]]) -> list[float]:
+    """At each of `dates` (ascending), the weighted sum of every key result's latest point on or before it
+    (the last such in its list; 0 before its first): one pass over points in date order, the way
+    back through the list for the rare key result whose points are not in that order."""
+    sums = [0.0] * len(dates)
+    for w, pts in zip(weights, steps, strict=False):
+        if all(pts[i][0] <= pts[i + 1][0] for i in range(len(pts) - 1)):
+            i, last = 0, 0.0
+            for n, d in enumerate(dates):
+                while i < len(pts) and pts[i][0] <= d:
+                    last = pts[i][1]
+                    i += 1
+                sums[n] += w * last
+        else:
+            for n, d in enumerate(dates):
+                known = [p for day, p in pts if day <= d]
+                sums[n] += w * (known[-1] if known else 0.0)
+    return sums
+
+
 def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of: date) -> dict[str, Any] | None:
     """Per key result progress from its history, planned path and forecast; the overall progress and the
     objective's planned path (the straight expected pace when no key result has a plan)."""
@@ -181,13 +201,7 @@ def objective_progress(obj: Objective, res: ObjectiveResult, cycle: Cycle, as_of
     dates = sorted({cycle.start, until} | {d for pts in steps for d, _ in pts if d <= until})
     weights = [kr.weight for kr in obj.key_results]
     total = sum(weights) or 1.0
-    overall = []
-    for d in dates:
-        acc = 0.0
-        for w, pts in zip(weights, steps, strict=False):
-            known = [p for day, p in pts if day <= d]
-            acc += w * (known[-1] if known else 0.0)
-        overall.append(round(acc / total * 100, 2))
+    overall = [round(acc / total * 100, 2) for acc in _weighted_steps(dates, weights, steps)]
     if overall:
         overall[-1] = round(res.progress * 100, 2)
     data.append({"type": "scatter", "name": "Overall", "x": [_iso(d) for d in dates], "y": overall,

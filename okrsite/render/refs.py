@@ -21,11 +21,14 @@ from okrsite.render.deps import Key, Reads, Tracked
 from okrsite.validate.graph import Graph
 
 Ref = dict[str, Any]
+_EXACT = 2**53  # integers below this survive a float exactly
 MAX_DEPTH = 50  # parent chains are loop-checked; this only guards rendering a broken handbook
 
 
 def num(x: float | None, digits: int = 6) -> float | int | None:
     """Stable JSON numbers: integral values as ints, others rounded; NaN/inf as None."""
+    if type(x) is int and -_EXACT < x < _EXACT:  # the same int the float round trip gives, without it
+        return x
     if x is None or not math.isfinite(x):
         return None
     x = round(float(x), digits)
