@@ -7,13 +7,14 @@ labels (with markup to escape), sidebars and charts.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from okrsite.render import widgets
-from okrsite.render.filters import LABELS, quoted_path, url_path
+from okrsite.render.filters import LABELS, fmt, quoted_path, url_path
 from okrsite.render.nav import SECTIONS
 from okrsite.render.theme import make_env
 
@@ -219,3 +220,38 @@ url_texts = st.one_of(
 @given(url_texts)
 def test_the_plain_url_shortcut_quotes_as_the_long_way(url: str) -> None:
     assert url_path(url) == quoted_path(url)
+
+
+def _num_long_way(x: float | None, digits: int = 6) -> float | int | None:
+    if x is None or not math.isfinite(x):
+        return None
+    x = round(float(x), digits)
+    return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def _fmt_long_way(x: object) -> str:
+    if x is None or isinstance(x, bool):
+        return "—"
+    if not isinstance(x, (int, float)):
+        return str(x)
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.3f}".rstrip("0").rstrip(".")
+
+
+numbers = st.one_of(st.none(), st.booleans(), st.integers(-(2**60), 2**60), st.floats(allow_nan=True),
+                    st.sampled_from([2**53, -(2**53), 2**53 - 1, 2.0**53, -0.0, 0.0005, 1e300]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(numbers, st.integers(0, 6))
+def test_the_number_shortcuts_give_what_the_long_way_gives(x: float | None, digits: int) -> None:
+    from okrsite.render import data_json, refs
+
+    for fast, slow in ((refs.num(x, digits), _num_long_way(x, digits)), (data_json.num(x), _data_num_long_way(x))):
+        assert type(fast) is type(slow) and (fast == slow or fast != fast and slow != slow), (x, fast, slow)
+    assert fmt(x) == _fmt_long_way(x)
+
+
+def _data_num_long_way(x: float | None) -> float | int | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return int(x) if float(x).is_integer() and abs(x) < 2**53 else float(x)

@@ -16,9 +16,18 @@ from okrsite.model import Config, Kpi, Objective, OrgUnit, Site
 from okrsite.render.history import revisions_data
 from okrsite.validate.graph import Graph
 
+_EXACT = 2**53  # integers below this survive a float exactly
+
 
 def num(x: float | None) -> float | int | None:
     """Integral values as ints (as the author wrote them); others at full precision."""
+    kind = type(x)  # the two usual kinds first: half a million numbers at 10,000 objectives
+    if kind is int:
+        return x if -_EXACT < x < _EXACT else float(x)  # type: ignore[operator]
+    if kind is float:
+        if not -math.inf < x < math.inf:  # type: ignore[operator]  # NaN, ±Infinity: not JSON
+            return None
+        return int(x) if x.is_integer() and -_EXACT < x < _EXACT else x  # type: ignore[union-attr, operator]
     if x is None or not math.isfinite(x):  # NaN/Infinity are not JSON (degenerate 1e308-sized input)
         return None
     if float(x).is_integer() and abs(x) < 2**53:

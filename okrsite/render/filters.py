@@ -65,6 +65,11 @@ def status_icon(status: str | None) -> str:
 
 def fmt(x: Any) -> str:
     """A number for reading: thousands separators, at most three decimals, no trailing zeros."""
+    kind = type(x)  # the usual kinds first (bool, a kind of int, is not one of them)
+    if kind is int:
+        return f"{x:,}"
+    if kind is float:
+        return f"{int(x):,}" if x.is_integer() else f"{x:,.3f}".rstrip("0").rstrip(".")
     if x is None or isinstance(x, bool):
         return "—"
     if not isinstance(x, (int, float)):
