@@ -132,11 +132,33 @@ def targets(results: Results) -> list[dict[str, object]]:
         out.append(_target(f"`okrsite serve` edit → updated page under {limit / 1000:g} s", n,
                            f"{ms:,.0f} ms (median of {len(row['page_ms'])} edits)" if row else None,
                            ms < limit if row else None))
+    out += _page_targets(results.get("pages"))
     for c in results["checks"]:
         same = c.get("jobs_identical")
         out.append(_target("output byte-identical whatever the number of worker processes (`--jobs 1` vs default)",
                            c["objectives"], c.get("jobs_note") or (
                                "identical" if same else f"differs: {', '.join(c['jobs_differing'][:5])}"), same))
+    return out
+
+
+def _page_targets(pages: dict[str, Any] | None) -> list[dict[str, object]]:
+    """The issue's "every page stays light": none over 1 MiB, every kind opening about as fast as the example's."""
+    if not pages:
+        return []
+    n, top = pages["objectives"], pages["heaviest"]
+    timed = [r for r in pages["rows"] if not r.get("missing")]
+    slow = [r for r in timed if not r["met"]]
+    out = [_target("no HTML page over 1 MiB", n, f"heaviest {top['bytes'] / 1024:,.0f} KiB (`{top['page']}`)",
+                   top["met"])]
+    if timed:
+        ratio = max(timed, key=lambda r: r["ratio"])
+        late = max(timed, key=lambda r: r["big_ms"])
+        measured = (f"{len(timed) - len(slow)} of {len(timed)} kinds; most {ratio['ratio']:.2f}× the example's "
+                    f"({ratio['kind']}), slowest {late['big_ms']:,.0f} ms ({late['kind']})")
+    else:
+        measured = None
+    out.append(_target("every kind of page opens in Chromium within 1.5× the example's time (or under 1 s)", n,
+                       measured, not slow if timed else None))
     return out
 
 
@@ -179,6 +201,7 @@ def markdown(results: Results) -> str:
               for t in results["targets"]]
     lines += _build_lines(results) + _ratio_lines(results) + _okrsite_lines(results) + _stage_lines(results)
     lines += _serve_lines(results)
+    lines += _page_lines(results)
     return "\n".join(lines) + "\n"
 
 
@@ -261,6 +284,28 @@ def _stage_lines(results: Results) -> list[str]:
 
 def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else "—"
+
+
+def _page_lines(results: Results) -> list[str]:
+    pages = results.get("pages")
+    if not pages:
+        return ["", "## Every kind of page in Chromium", "", "Not run (`--no-pages`, or a build or Chromium failed)."]
+    lines = ["", "## Every kind of page in Chromium", "",
+             f"`bench/page_weight.py`: one page of every kind, on the example handbook and on the generated one of "
+             f"{pages['objectives']:,} objectives, each opened {pages['rounds']} times in headless Chromium "
+             "(the two sites interleaved), from navigation to the page loaded with its charts drawn; median ms. "
+             f"The heaviest HTML page of the generated site: `{pages['heaviest']['page']}`, "
+             f"{pages['heaviest']['bytes'] / 1024:,.0f} KiB.", "",
+             "| kind | example page | KiB | ms | generated page | KiB | ms | ratio | within 1.5× or 1 s |",
+             "|---|---|---:|---:|---|---:|---:|---:|:-:|"]
+    for r in pages["rows"]:
+        if r.get("missing"):
+            lines.append(f"| {r['kind']} | `{r['small_page']}` | — | — | `{r['big_page']}` | — | — | — | missing |")
+            continue
+        lines.append(f"| {r['kind']} | `{r['small_page']}` | {r['small_kib']:,.0f} | {r['small_ms']:,.0f} | "
+                     f"`{r['big_page']}` | {r['big_kib']:,.0f} | {r['big_ms']:,.0f} | {r['ratio']:.2f} | "
+                     f"{_verdict(r['met'])} |")
+    return lines
 
 
 def _serve_lines(results: Results) -> list[str]:

@@ -1,6 +1,6 @@
 """`make bench`: okrsite against Hugo and MkDocs on the same generated handbooks, then `okrsite serve`.
 
-    .venv/bin/python bench/run.py [--sizes 1000,10000] [--runs 3] [--no-serve] [--out bench/]
+    .venv/bin/python bench/run.py [--sizes 1000,10000] [--runs 3] [--no-serve] [--no-pages] [--out bench/]
 
 For each size, `generate.py` writes a handbook; Hugo and MkDocs are pointed at its
 very content/ folder (competitors.py). Each round runs okrsite, Hugo, MkDocs one
@@ -10,7 +10,9 @@ okrsite's cold build into a fresh folder, its no-change rebuild over that output
 each into a fresh folder. Every command is measured by the same sampler
 (sampler.py: wall, CPU of the process tree, peak summed PSS). After the rounds,
 `okrsite build --jobs 1` is compared byte for byte with the default build, when the
-CLI has `--jobs`. Then serve_bench.py measures edit → updated page at each size.
+CLI has `--jobs`. Then serve_bench.py measures edit → updated page at each size, and
+page_weight.py opens one page of every kind of the example and of the largest handbook
+in Chromium (bytes, time to drawn).
 
 Writes results.json (raw), results.md (tables, targets, the machine) and
 results.html (plotly chart, offline) into --out. Exit status 1 when a target is missed.
@@ -187,6 +189,26 @@ def serve_figures(sizes: list[int], edits: int) -> dict[str, object] | None:
     return {"exit": done.returncode, **json.loads(text)} if text else None
 
 
+def page_figures(big_handbook: Path, work: Path, rounds: int) -> dict[str, object] | None:
+    """page_weight.py on the example handbook and `big_handbook`, each built afresh: every kind of page's
+    bytes and opening time in Chromium. None when a build fails or Chromium cannot run."""
+    small_out, big_out = fresh(work / "pages-small"), fresh(work / "pages-big")
+    for handbook, out in ((HERE.parent, small_out), (big_handbook, big_out)):
+        done = subprocess.run([*OKRSITE, "build", str(handbook), "--out", str(out)], check=False, env=ENV,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"page weight: building {handbook} failed: {done.stderr.strip().splitlines()[-1:]}")
+            return None
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        done = subprocess.run([sys.executable, str(HERE / "page_weight.py"), str(small_out), str(big_out),
+                               "--rounds", str(rounds), "--json", f.name], check=False, env=ENV)
+        text = Path(f.name).read_text(encoding="utf-8")
+    shutil.rmtree(small_out, ignore_errors=True)
+    shutil.rmtree(big_out, ignore_errors=True)
+    return {"exit": done.returncode, "objectives": int(big_handbook.name.rsplit("-", 1)[-1]), **json.loads(text)} \
+        if text else None
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000", help="objective counts, comma-separated (default: 1000,10000)")
@@ -194,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--edits", type=int, default=10, help="edits per handbook for the serve benchmark")
     ap.add_argument("--no-serve", action="store_true", help="skip the serve benchmark")
+    ap.add_argument("--no-pages", action="store_true", help="skip opening every kind of page in Chromium")
+    ap.add_argument("--page-rounds", type=int, default=5, help="openings of each page per site (default: 5)")
     ap.add_argument("--target-size", type=int, default=report.TARGET_SIZE,
                     help="judge the 10,000-objective targets at this size instead (trial runs)")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "okrsite-bench",
@@ -214,8 +238,11 @@ def main(argv: list[str] | None = None) -> int:
         rows += r
         checks.append(c)
     serve = None if args.no_serve else serve_figures(sizes, args.edits)
+    big = args.target_size if args.target_size in sizes else sizes[-1]
+    pages = None if args.no_pages else page_figures(args.work / f"hb-{big}", args.work, args.page_rounds)
     results = {"machine": machine, "sizes": sizes, "runs": args.runs, "seed": args.seed,
-               "target_size": args.target_size, "records": rows, "checks": checks, "serve": serve}
+               "target_size": args.target_size, "records": rows, "checks": checks, "serve": serve,
+               "pages": pages}
     results["targets"] = report.targets(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

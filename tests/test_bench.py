@@ -98,7 +98,8 @@ def test_stage_times_are_read_from_either_summary_line() -> None:
 def test_a_small_run_compares_all_three_tools_and_writes_the_results(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "20", "--runs", "2",
-                           "--edits", "2", "--target-size", "20", "--work", str(tmp_path / "work"), "--out", str(out)],
+                           "--edits", "2", "--page-rounds", "1", "--target-size", "20", "--work", str(tmp_path / "work"),
+                           "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: a target missed, which is a figure here
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
@@ -123,8 +124,44 @@ def test_a_small_run_compares_all_three_tools_and_writes_the_results(tmp_path: P
 
     markdown = (out / "results.md").read_text(encoding="utf-8")
     assert "**Trial run**" in markdown and "| 20 | " in markdown
-    for heading in ("## Targets", "## Cold build, same content files", "## okrsite", "## `okrsite serve`"):
+    assert results["pages"]["objectives"] == 20 and results["pages"]["rows"]
+    for heading in ("## Targets", "## Cold build, same content files", "## okrsite", "## `okrsite serve`",
+                    "## Every kind of page in Chromium"):
         assert heading in markdown
     html = (out / "results.html").read_text(encoding="utf-8")
     assert "Plotly.newPlot" in html and "MkDocs build" in html
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=\"https?:", html)  # plotly.js inlined: opens offline
+
+
+def test_page_weight_opens_every_kind_of_page_and_the_report_judges_them(tmp_path: Path) -> None:
+    import page_weight
+    import report
+    from generate import generate
+
+    small, big = tmp_path / "small", tmp_path / "big"
+    handbook = generate(tmp_path / "hb-60", 60, seed=2)
+    for site, out in ((REPO, small), (handbook, big)):
+        done = subprocess.run([sys.executable, "-m", "okrsite", "build", str(site), "--out", str(out)],
+                              capture_output=True, text=True, cwd=REPO, timeout=300)
+        assert done.returncode == 0, done.stderr
+    figures = page_weight.measure(small, big, rounds=1, report=False)
+    heaviest = figures["heaviest"]
+    assert heaviest["bytes"] == max(p.stat().st_size for p in big.rglob("*.html")) and heaviest["met"] is True
+    rows = figures["rows"]
+    assert [r["kind"] for r in rows] == [k for k, _, _ in page_weight.KINDS]
+    for r in rows:  # a kind is missing exactly when one of the sites has no such page
+        there = (small / r["small_page"].split("?")[0]).is_file() and (big / r["big_page"].split("?")[0]).is_file()
+        assert r.get("missing", False) is not there
+        if there:
+            assert r["small_ms"] > 0 and r["big_ms"] > 0 and r["met"] in (True, False)
+    timed = [r for r in rows if not r.get("missing")]
+    assert len(timed) >= 15  # home, tabs, maps, cycles, an objective, a KPI, units, search
+
+    pages = {"exit": 0, "objectives": 60, **figures}
+    judged = report._page_targets(pages)
+    assert [t["objectives"] for t in judged] == [60, 60] and judged[0]["met"] is True
+    assert judged[1]["met"] is all(r["met"] for r in timed)
+    assert f"of {len(timed)} kinds" in str(judged[1]["measured"])
+    table = "\n".join(report._page_lines({"pages": pages}))
+    assert "## Every kind of page in Chromium" in table and "`objectives/obj-1.html`" in table
+    assert report._page_targets(None) == [] and "Not run" in "\n".join(report._page_lines({"pages": None}))
