@@ -108,10 +108,10 @@ def site() -> Iterator[Path]:
     envs: dict[tuple[Path, ...], object] = {}
     real = html.make_env
 
-    def cached_env(dirs: list[Path]) -> object:
+    def cached_env(dirs: list[Path], handed: dict[str, bytes] | None = None) -> object:
         key = tuple(dirs)
         if key not in envs:
-            envs[key] = real(dirs)
+            envs[key] = real(dirs, handed)
         return envs[key]
 
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
