@@ -61,18 +61,28 @@ def plain_tokens(body: str) -> list[Token] | None:
     if lines is None:
         return None
     tokens: list[Token] = []
+    for heading, start, end in _blocks(lines):
+        if heading is None:
+            _block(tokens, "paragraph", "p", "", lines[start:end], start, end)
+        else:
+            level = len(heading.group(1))
+            _block(tokens, "heading", f"h{level}", heading.group(1), [heading.group(2)], start, end)
+    return tokens
+
+
+def _blocks(lines: list[str]) -> Iterator[tuple[re.Match[str] | None, int, int]]:
+    """A plain body's blocks in order: (None, first line, end) for a paragraph, (its match, line, line + 1)
+    for a heading. A blank line or a heading ends a paragraph."""
     start = None
     for n, line in enumerate([*lines, ""]):
         heading = _HEADING_RE.fullmatch(line) if line[:1] == "#" else None
-        if start is not None and (not line or heading):  # a blank line or a heading ends a paragraph
-            _block(tokens, "paragraph", "p", "", lines[start:n], start, n)
+        if start is not None and (not line or heading):
+            yield None, start, n
             start = None
         if heading:
-            level = len(heading.group(1))
-            _block(tokens, "heading", f"h{level}", heading.group(1), [heading.group(2)], n, n + 1)
+            yield heading, n, n + 1
         elif line and start is None:
             start = n
-    return tokens
 
 
 def _block(tokens: list[Token], kind: str, tag: str, markup: str, lines: list[str], start: int, end: int) -> None:
@@ -110,20 +120,16 @@ def plain_html(body: str, ids: list[str], links: list[tuple[str | None, str | No
     if lines is None:
         return None
     out: list[str] = []
-    para: list[str] = []
     heading_ids = iter(ids)
     wiki = iter(links)
     try:
-        for line in [*lines, ""]:
-            heading = _HEADING_RE.fullmatch(line) if line[:1] == "#" else None
-            if para and (not line or heading):
-                out.append("<p>" + "\n".join(para) + "</p>\n")
-                para = []
-            if heading:
+        for heading, start, end in _blocks(lines):
+            if heading is None:
+                # a list, not a generator: a StopIteration (too few links) must reach the except below
+                out.append("<p>" + "\n".join([_inline_html(line, wiki) for line in lines[start:end]]) + "</p>\n")
+            else:
                 tag, slug = f"h{len(heading.group(1))}", escapeHtml(next(heading_ids))
                 out.append(f'<{tag} id="{slug}">{_inline_html(heading.group(2), wiki)}</{tag}>\n')
-            elif line:
-                para.append(_inline_html(line, wiki))
     except StopIteration:  # fewer ids or links than the body has
         return None
     if next(heading_ids, None) is not None or next(wiki, None) is not None:

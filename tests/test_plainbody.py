@@ -132,6 +132,8 @@ def _html_both_ways(body: str, data: st.DataObject) -> bool:
         return False
     assert fast == render_tokens(doc.tokens, rewrites), body
     assert plain_html(body, doc.anchors, [*links, (None, None)]) is None  # a link too many: not this body
+    if links:
+        assert plain_html(body, doc.anchors, links[:-1]) is None  # a link too few
     if doc.anchors:
         assert plain_html(body, doc.anchors[:-1], links) is None
     return True
