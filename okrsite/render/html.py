@@ -15,7 +15,7 @@ from okrsite import urls
 from okrsite.model import FreePage, Kpi, Objective, OrgUnit, Page, Site
 from okrsite.render import PageJob, PlannedPage, RenderInput
 from okrsite.render.refs import Refs
-from okrsite.render.theme import make_env, static_files, theme_dirs
+from okrsite.render.theme import compile_templates, make_env, static_files, theme_dirs
 from okrsite.write.output import Output
 
 PLOTLY_URL = f"{urls.ASSETS}/plotly.min.js"
@@ -58,8 +58,7 @@ class Theme:
 
     def compile_all(self) -> None:
         """Compile every template now, so forked workers inherit them instead of each compiling its own."""
-        for name in self.env.list_templates(extensions=["html"]):
-            self.env.get_template(name)
+        compile_templates(self.env)
 
     def render(self, job: PageJob) -> bytes:
         """`Template.render`, then the page's context emptied: a template's macros and the context

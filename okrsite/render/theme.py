@@ -113,12 +113,17 @@ class HandedBytecodeCache(jinja2.BytecodeCache):
             self.inner.dump_bytecode(bucket)
 
 
+def compile_templates(env: jinja2.Environment) -> None:
+    """Load, and so compile, every page template of `env` now."""
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+
+
 def compiled_theme(dirs: list[Path]) -> dict[str, bytes]:
     """Every template of the theme in `dirs` compiled, as bytecode for `make_env(dirs, handed=…)`
     elsewhere (those the folder cache already had are not compiled, nor handed)."""
     env = make_env(dirs, record=True)
-    for name in env.list_templates(extensions=["html"]):
-        env.get_template(name)
+    compile_templates(env)
     cache = env.bytecode_cache
     assert isinstance(cache, HandedBytecodeCache) and cache.made is not None
     return cache.made
