@@ -17,7 +17,7 @@ from markdown_it.token import Token
 
 from okrsite.model import Pos
 from okrsite.plainbody import WIKI_RE as _WIKI_RE
-from okrsite.plainbody import plain_tokens, wikilink_html
+from okrsite.plainbody import blocks, plain_lines, plain_tokens, wikilink_html
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -136,6 +136,54 @@ def parse_body(body: str, body_line: int) -> Body:
             _collect_links(tok, lines, body_line, doc)
     doc.text = " ".join(p for p in text_parts if p)
     return doc
+
+
+def read_body(body: str, body_line: int) -> Body:
+    """What `parse_body` finds in a body (anchors, headings, links, text), without its tokens: the
+    loader keeps nothing else. A plain body is read straight from its lines (no tokens made only to
+    be walked and dropped: half of loading a plain body); a test holds both ways equal."""
+    lines = plain_lines(body)
+    if lines is None:
+        return without_tokens(parse_body(body, body_line))
+    doc = Body(tokens=None, source=body)
+    seen: dict[str, int] = {}
+    text_parts: list[str] = []
+    for heading, start, end in blocks(lines):
+        if heading is None:
+            text_parts.append(" ".join([_plain_text(line, doc, body_line + start + n, 0)
+                                        for n, line in enumerate(lines[start:end])]))
+            continue
+        title = _plain_text(heading.group(2), doc, body_line + start, heading.start(2))
+        base = slugify(title)
+        n = seen.get(base)
+        slug = base if n is None else f"{base}-{n}"
+        seen[base] = (n or 0) + 1
+        while slug in seen and slug != base and n is not None:
+            n += 1
+            slug = f"{base}-{n}"
+        seen.setdefault(slug, 1)
+        doc.anchors.append(slug)
+        doc.headings.append((len(heading.group(1)), title, slug))
+        text_parts.append(title)
+    doc.text = " ".join(p for p in text_parts if p)
+    return doc
+
+
+def _plain_text(text: str, doc: Body, line: int, col0: int) -> str:
+    """The text of a plain line (a wikilink reads as its label, else its target); its wikilinks into
+    `doc.links`, placed as `_collect_links` places them (`col0`: where `text` starts in its line)."""
+    if "[[" not in text:
+        return text
+    parts = []
+    at = 0
+    for m in _WIKI_RE.finditer(text):
+        target, label = m.group(1).strip(), (m.group(2) or "").strip()
+        parts.append(text[at:m.start()])
+        parts.append(label or target)
+        doc.links.append(Link("wiki", target, "", Pos(line, col0 + m.start() + 3), None))
+        at = m.end()
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def without_tokens(doc: Body) -> Body:

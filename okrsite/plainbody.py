@@ -42,7 +42,7 @@ def _plain_line(line: str) -> bool:
     return not line[-1].isspace()
 
 
-def _plain_lines(body: str) -> list[str] | None:
+def plain_lines(body: str) -> list[str] | None:
     """The lines of `body` when it is plain paragraphs and headings, else None."""
     if "![" in body or _SPECIAL_RE.search(WIKI_RE.sub("w", body)) is not None:
         return None
@@ -52,16 +52,16 @@ def _plain_lines(body: str) -> list[str] | None:
 
 def is_plain(body: str) -> bool:
     """True when nothing in `body` could start markup other than paragraphs, headings and wikilinks."""
-    return _plain_lines(body) is not None
+    return plain_lines(body) is not None
 
 
 def plain_tokens(body: str) -> list[Token] | None:
     """The tokens of `body` when it is plain paragraphs and headings, else None."""
-    lines = _plain_lines(body)
+    lines = plain_lines(body)
     if lines is None:
         return None
     tokens: list[Token] = []
-    for heading, start, end in _blocks(lines):
+    for heading, start, end in blocks(lines):
         if heading is None:
             _block(tokens, "paragraph", "p", "", lines[start:end], start, end)
         else:
@@ -70,7 +70,7 @@ def plain_tokens(body: str) -> list[Token] | None:
     return tokens
 
 
-def _blocks(lines: list[str]) -> Iterator[tuple[re.Match[str] | None, int, int]]:
+def blocks(lines: list[str]) -> Iterator[tuple[re.Match[str] | None, int, int]]:
     """A plain body's blocks in order: (None, first line, end) for a paragraph, (its match, line, line + 1)
     for a heading. A blank line or a heading ends a paragraph."""
     start = None
@@ -116,14 +116,14 @@ def plain_html(body: str, ids: list[str], links: list[tuple[str | None, str | No
     Rendering a page parsed its body again only to render those tokens (80 µs for one sentence
     with a link, most of a 10,000-objective build's body time); a test holds both ways equal.
     """
-    lines = _plain_lines(body)
+    lines = plain_lines(body)
     if lines is None:
         return None
     out: list[str] = []
     heading_ids = iter(ids)
     wiki = iter(links)
     try:
-        for heading, start, end in _blocks(lines):
+        for heading, start, end in blocks(lines):
             if heading is None:
                 # a list, not a generator: a StopIteration (too few links) must reach the except below
                 out.append("<p>" + "\n".join([_inline_html(line, wiki) for line in lines[start:end]]) + "</p>\n")

@@ -149,3 +149,18 @@ def test_plain_html_is_markdown_its_html_with_the_links_resolved(body: str, data
 @given(st.lists(PIECE, max_size=14).map("".join), st.data())
 def test_plain_html_of_any_text_is_markdown_its_or_none(body: str, data: st.DataObject) -> None:
     assert _html_both_ways(body, data) == (plain_tokens(body) is not None)
+
+
+def _found(doc: object) -> tuple:
+    return (doc.anchors, doc.headings, [(link.kind, link.target, link.anchor, link.pos, link.attr) for link in doc.links],
+            doc.text, doc.source)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(PIECE, st.sampled_from(["## ", "# Title", "\n## Same\n", "\n## Same [[kpi-0|x]]\n", "same-1"])),
+                max_size=16).map("".join), st.integers(1, 40))
+def test_reading_a_body_finds_what_parsing_it_finds(body: str, line: int) -> None:
+    from okrsite.markdown import read_body, without_tokens
+
+    assert _found(read_body(body, line)) == _found(without_tokens(parse_body(body, line))), body
+    assert read_body(body, line).tokens is None

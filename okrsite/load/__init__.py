@@ -16,7 +16,7 @@ from okrsite.load.pages import build_page
 from okrsite.load.sources import Split, find_content, read_text, split_front_matter
 from okrsite.load.stream import stream_chunks
 from okrsite.load.yamlnodes import Parsed, parse
-from okrsite.markdown import Body, parse_body, without_tokens
+from okrsite.markdown import Body, parse_body, read_body, without_tokens
 from okrsite.model import Located, Page, Pos, Site, SourceFile
 from okrsite.plainbody import is_plain
 
@@ -59,7 +59,7 @@ def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics, doc:
         return None
     page = build_page(data, loc, split.body, split.body_line, diags)
     if page is not None:
-        page.doc = doc if doc is not None else without_tokens(parse_body(split.body, split.body_line))
+        page.doc = doc if doc is not None else read_body(split.body, split.body_line)
     return page
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 import os
 from datetime import date
 from pathlib import Path
@@ -46,10 +45,10 @@ def read_csv_measurements(
     if text is None:
         return source, []
     rows: list[Measurement] = []
-    reader = csv.reader(text.text.split("\n"))
     header: list[str] | None = None
-    for lineno, row in enumerate(reader, start=1):
-        if not row or all(not c.strip() for c in row):
+    di = vi = 0
+    for lineno, row in enumerate(csv.reader(text.text.split("\n")), start=1):
+        if not row or not "".join(row).strip():  # blank, or only blank cells
             continue
         if header is None:
             header = [c.strip().lower() for c in row]
@@ -57,9 +56,9 @@ def read_csv_measurements(
                 diags.add(source, Pos(lineno, 1), ERROR, "csv-header",
                           f"CSV header should name the columns date,value (found {','.join(row)[:60]})")
                 return source, []
+            di, vi = header.index("date"), header.index("value")
             continue
-        di, vi = header.index("date"), header.index("value")
-        if len(row) <= max(di, vi):
+        if len(row) <= (di if di > vi else vi):
             diags.add(source, Pos(lineno, 1), ERROR, "csv-row", f"row has {len(row)} columns, expected date,value")
             continue
         raw_date, raw_value = row[di].strip(), row[vi].strip()
@@ -71,7 +70,7 @@ def read_csv_measurements(
             continue
         try:
             value = float(raw_value)
-            if not math.isfinite(value) or "_" in raw_value:  # float() reads 1_000 as 1000
+            if value - value != 0.0 or "_" in raw_value:  # nan, ±inf; float() reads 1_000 as 1000
                 raise ValueError
         except ValueError:
             diags.add(source, Pos(lineno, _col(row, vi)), ERROR, "type", f"'{raw_value}' is not a finite number")
