@@ -51,6 +51,20 @@ def test_people_tab_is_in_the_navigation_and_links_resolve(port: Path) -> None:
                     assert target[1] in parse(port, target[0]).ids, (rel, href)
 
 
+def test_owners_and_leads_link_to_their_person_page(port: Path) -> None:
+    """The Owner and Lead facts of objective, KPI and unit pages lead to the person's page; no name, no link."""
+    for rel, fact, person in (("objectives/berth-system.html", "Owner", "people/ana-olz.html"),
+                              ("kpis/berth-wait.html", "Owner", "people/kim-park.html"),
+                              ("org/digital.html", "Lead", "people/lee-wong.html")):
+        html = (port / rel).read_text(encoding="utf-8")
+        m = re.search(rf"<dt>{fact}</dt><dd><a href=\"([^\"]+)\">([^<]+)</a></dd>", html)
+        assert m, rel
+        assert resolve(rel, m.group(1)) == (person, "")
+        assert m.group(2) in text_of(port, person)
+    lead = re.search(r"<dt>Lead</dt><dd>(.*?)</dd>", (port / "org/platform.html").read_text(encoding="utf-8"))
+    assert lead and lead.group(1) == "—"
+
+
 def test_dependency_view_counts_unit_pairs_and_colours_trouble(port: Path) -> None:
     page = parse(port, "dependencies.html")
     fig = page.json_scripts()["chart-dependencies-data"]

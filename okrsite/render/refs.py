@@ -19,6 +19,7 @@ from okrsite.model import Cycle, FreePage, Kpi, Objective, OrgUnit
 from okrsite.render import RenderInput
 from okrsite.render.deps import Key, Reads, Tracked
 from okrsite.validate.graph import Graph
+from okrsite.validate.people import person_key
 
 Ref = dict[str, Any]
 _EXACT = 2**53  # integers below this survive a float exactly
@@ -81,6 +82,10 @@ class Refs:
 
     def url(self, page_id: str) -> str:
         return self.graph.url_of[page_id]
+
+    def person_url(self, name: str) -> str | None:
+        """The page of the person an owner or lead names (None for no name)."""
+        return self.results.person_urls.get(person_key(name)) if name and not name.isspace() else None
 
     def current_cycle(self) -> Cycle | None:
         return self.cfg.cycle(self.cfg.current_cycle)

@@ -106,7 +106,8 @@ def kpi_job(refs: Refs, kpi: Kpi) -> PageJob:
         refs, url, section="kpis", kind="kpi", title=kpi.title, page_id=kpi.id, crumbs=crumbs,
         sidebar=sidebar, toc=toc, charts=chart is not None,
         kpi={
-            "id": kpi.id, "title": kpi.title, "owner": kpi.owner, "unit": kpi.unit, "better": kpi.better,
+            "id": kpi.id, "title": kpi.title, "owner": kpi.owner, "owner_url": refs.person_url(kpi.owner),
+            "unit": kpi.unit, "better": kpi.better,
             "target": num(kpi.target), "alert": num(kpi.alert),
             "range": [num(v) for v in kpi.range] if kpi.range else None, "indicator": kpi.indicator,
             "health": res.health,

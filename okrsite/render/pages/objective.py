@@ -241,7 +241,8 @@ def objective_job(refs: Refs, obj: Objective) -> PageJob:
         refs, url, section="objectives", kind="objective", title=obj.title, page_id=obj.id,
         crumbs=crumbs, sidebar=sidebar, toc=toc, charts=chart is not None,
         objective={
-            "id": obj.id, "title": obj.title, "owner": obj.owner, "status": res.status, "grade": res.grade,
+            "id": obj.id, "title": obj.title, "owner": obj.owner, "owner_url": refs.person_url(obj.owner),
+            "status": res.status, "grade": res.grade,
             "progress": num(res.progress, 4), "expected": num(res.expected, 4),
             "cycle": refs.cycle(obj.cycle), "unit": unit,
             "business_value": {"planned": num(bv.planned), "actual": num(bv.actual)} if bv else None,

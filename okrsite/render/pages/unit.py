@@ -154,6 +154,7 @@ def unit_job(refs: Refs, unit: OrgUnit) -> PageJob:
         refs, url, section="units", kind="org_unit", title=unit.title, page_id=unit.id, crumbs=crumbs,
         sidebar=sidebar, toc=toc, charts=chart is not None,
         unit={"id": unit.id, "title": unit.title, "kind": unit.kind, "lead": unit.lead,
+              "lead_url": refs.person_url(unit.lead),
               "parent": chain[-2] if len(chain) > 1 else None},
         children=children, children_more=children_more, children_more_url=children_more_url,
         map=maps[0] if maps else None, cycles=cycles, rollup=roll, chart=chart,
