@@ -71,6 +71,20 @@ def slugify(text: str) -> str:
     return "".join(out)
 
 
+def _unique_slug(title: str, seen: dict[str, int]) -> str:
+    """The heading's anchor, `-1`, `-2` … added as GitHub does when an earlier heading of the body has it
+    (`seen`: every anchor given so far, with how often its base was asked for)."""
+    base = slugify(title)
+    n = seen.get(base)
+    slug = base if n is None else f"{base}-{n}"
+    seen[base] = (n or 0) + 1
+    while slug in seen and slug != base and n is not None:
+        n += 1
+        slug = f"{base}-{n}"
+    seen.setdefault(slug, 1)
+    return slug
+
+
 def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
         return False
@@ -120,14 +134,7 @@ def parse_body(body: str, body_line: int) -> Body:
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and i + 1 < len(tokens):
             title = _inline_text(tokens[i + 1])
-            base = slugify(title)
-            n = seen.get(base)
-            slug = base if n is None else f"{base}-{n}"
-            seen[base] = (n or 0) + 1
-            while slug in seen and slug != base and n is not None:
-                n += 1
-                slug = f"{base}-{n}"
-            seen.setdefault(slug, 1)
+            slug = _unique_slug(title, seen)
             tok.attrSet("id", slug)
             doc.anchors.append(slug)
             doc.headings.append((int(tok.tag[1]), title, slug))
@@ -154,14 +161,7 @@ def read_body(body: str, body_line: int) -> Body:
                                         for n, line in enumerate(lines[start:end])]))
             continue
         title = _plain_text(heading.group(2), doc, body_line + start, heading.start(2))
-        base = slugify(title)
-        n = seen.get(base)
-        slug = base if n is None else f"{base}-{n}"
-        seen[base] = (n or 0) + 1
-        while slug in seen and slug != base and n is not None:
-            n += 1
-            slug = f"{base}-{n}"
-        seen.setdefault(slug, 1)
+        slug = _unique_slug(title, seen)
         doc.anchors.append(slug)
         doc.headings.append((len(heading.group(1)), title, slug))
         text_parts.append(title)

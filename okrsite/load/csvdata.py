@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import os
 from datetime import date
 from pathlib import Path
@@ -58,7 +59,7 @@ def read_csv_measurements(
                 return source, []
             di, vi = header.index("date"), header.index("value")
             continue
-        if len(row) <= (di if di > vi else vi):
+        if len(row) <= max(di, vi):
             diags.add(source, Pos(lineno, 1), ERROR, "csv-row", f"row has {len(row)} columns, expected date,value")
             continue
         raw_date, raw_value = row[di].strip(), row[vi].strip()
@@ -70,7 +71,7 @@ def read_csv_measurements(
             continue
         try:
             value = float(raw_value)
-            if value - value != 0.0 or "_" in raw_value:  # nan, ±inf; float() reads 1_000 as 1000
+            if not math.isfinite(value) or "_" in raw_value:  # float() reads 1_000 as 1000
                 raise ValueError
         except ValueError:
             diags.add(source, Pos(lineno, _col(row, vi)), ERROR, "type", f"'{raw_value}' is not a finite number")

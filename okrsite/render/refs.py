@@ -84,8 +84,8 @@ class Refs:
         return self.graph.url_of[page_id]
 
     def person_url(self, name: str) -> str | None:
-        """The page of the person an owner or lead names (None for no name)."""
-        return self.results.person_urls.get(person_key(name)) if name and not name.isspace() else None
+        """The page of the person an owner or lead names (None for no name: nobody has the empty key)."""
+        return self.results.person_urls.get(person_key(name))
 
     def current_cycle(self) -> Cycle | None:
         return self.cfg.cycle(self.cfg.current_cycle)

@@ -187,6 +187,15 @@ def tabs(sections: Any, section: str, url: str, root: str) -> Markup:
     return made
 
 
+def person(name: Any, url: Any, root: str) -> Markup:
+    """An owner's or lead's name, linked to their person page when they have one; "—" for no name."""
+    if not name:
+        return safe("—")
+    if not url:
+        return escape(name)
+    return safe(f'<a href="{escape(rel_to(url, root))}">{escape(name)}</a>')
+
+
 def more_note(n: Any, url: str, what: Any, root: str) -> Markup:
     """"N more … →" under a capped list, linking to where the rest are."""
     if not n:
@@ -258,6 +267,7 @@ class Widgets:
     chart = staticmethod(chart)
     outline = staticmethod(outline)
     more_note = staticmethod(more_note)
+    person = staticmethod(person)
     kpi_cards = staticmethod(kpi_cards)
     checkin_rows = staticmethod(checkin_rows)
     sidebar = staticmethod(sidebar)
