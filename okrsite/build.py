@@ -106,7 +106,7 @@ def check(root: Path, display_root: str = ".", today: date | None = None, jobs: 
     try:
         with paused_collector():
             with _Timer(timings, "load"):
-                site = load_site(root, display_root, diags, today, jobs)
+                site = load_site(root, display_root, diags, today, jobs, html=results)
             if prepared is not None:
                 prepared.go((site.root, site.config.theme))
             build = check_site(site, diags, timings, compute if results else None)

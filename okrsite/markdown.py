@@ -43,6 +43,11 @@ class Link:
     label: str | None = None  # set by validation for a wiki link: the target's title
 
 
+# A body's HTML in pieces: markup, and in between the place of link `i` of `Body.links` as `(i, written)`:
+# a wikilink's own label, or the href/src of a Markdown link or image as the source gave it.
+Parts = tuple["str | tuple[int, str]", ...]
+
+
 @dataclass(slots=True)
 class Body:
     """What a body says, for validation and the pages around it. Its tokens are dropped once this is
@@ -55,6 +60,8 @@ class Body:
     headings: list[tuple[int, str, str]] = field(default_factory=list)  # (level, text, id)
     links: list[Link] = field(default_factory=list)
     text: str = ""  # plain text, for search and summaries
+    # its HTML as rendered once, while the tokens were there, with each link's place left open (html_parts)
+    parts: Parts | None = field(default=None, compare=False)
     # last rendering, by (page URL, resolved links): a cache, not part of what the body says
     html: tuple[tuple[object, ...], str] | None = field(default=None, compare=False)
 
@@ -145,13 +152,14 @@ def parse_body(body: str, body_line: int) -> Body:
     return doc
 
 
-def read_body(body: str, body_line: int) -> Body:
+def read_body(body: str, body_line: int, html: bool = False) -> Body:
     """What `parse_body` finds in a body (anchors, headings, links, text), without its tokens: the
     loader keeps nothing else. A plain body is read straight from its lines (no tokens made only to
-    be walked and dropped: half of loading a plain body); a test holds both ways equal."""
+    be walked and dropped: half of loading a plain body); a test holds both ways equal. With `html`, any
+    other body keeps its HTML (`Body.parts`: see without_tokens)."""
     lines = plain_lines(body)
     if lines is None:
-        return without_tokens(parse_body(body, body_line))
+        return without_tokens(parse_body(body, body_line), html)
     doc = Body(tokens=None, source=body)
     seen: dict[str, int] = {}
     text_parts: list[str] = []
@@ -186,7 +194,11 @@ def _plain_text(text: str, doc: Body, line: int, col0: int) -> str:
     return "".join(parts)
 
 
-def without_tokens(doc: Body) -> Body:
+def without_tokens(doc: Body, html: bool = False) -> Body:
+    """Drop the tokens; with `html` (a page will be rendered) make their HTML first (`html_parts`), so
+    that rendering only fills in the links."""
+    if html and doc.tokens is not None and doc.parts is None:
+        doc.parts = html_parts(doc.tokens, [link.token for link in doc.links])
     doc.tokens = None
     for link in doc.links:
         link.token = None
@@ -260,6 +272,33 @@ def classify(url: str, pos: Pos, token: Token, attr: str) -> Link:
     return Link("file", path, unquote(anchor), pos, token, attr)
 
 
+_MARK = "\x00"  # never in markdown-it's output: it reads every NUL of the source as U+FFFD
+_MARK_RE = re.compile(' (?:href|src)="\x00(\\d+)\x00"|\x00(\\d+)\x00')
+
+
+def html_parts(tokens: list[Token], link_tokens: list[Token | None]) -> Parts:
+    """The HTML of `tokens` with the place of each link left open: `link_tokens[i]` is the token of link
+    `i`. Made once, where the body is parsed (a load worker), so that rendering a page needs no second
+    parse: it fills in each link's URL for that page (render.body.fill_parts)."""
+    marks = {id(tok): i for i, tok in enumerate(link_tokens) if tok is not None}
+    html = _md.renderer.render(tokens, _md.options, {"marks": marks})
+    parts: list[str | tuple[int, str]] = []
+    at = 0
+    for m in _MARK_RE.finditer(html):
+        i = int(m.group(1) or m.group(2))
+        tok = link_tokens[i]
+        assert tok is not None
+        written = tok.meta["label"] if tok.type == "wikilink" else str(tok.attrGet(_attr(tok)) or "")
+        parts += [html[at:m.start()], (i, written)]
+        at = m.end()
+    parts.append(html[at:])
+    return tuple(parts)
+
+
+def _attr(tok: Token) -> str:
+    return "src" if tok.type == "image" else "href"
+
+
 def render_tokens(tokens: list[Token], rewrites: dict[int, str] | None = None) -> str:
     """HTML of parsed tokens; `rewrites` maps id(token) to the href/src to emit instead."""
     return _md.renderer.render(tokens, _md.options, {"rewrites": rewrites or {}})
@@ -268,7 +307,8 @@ def render_tokens(tokens: list[Token], rewrites: dict[int, str] | None = None) -
 def _rewriting(attr: str, default):  # noqa: ANN001, ANN202
     def rule(self, tokens, idx, options, env):  # noqa: ANN001, ANN202
         tok = tokens[idx]
-        new = env.get("rewrites", {}).get(id(tok))
+        mark = env.get("marks", {}).get(id(tok))
+        new = env.get("rewrites", {}).get(id(tok)) if mark is None else f"{_MARK}{mark}{_MARK}"
         if new is None and unsafe_url(str(tok.attrGet(attr) or "")):
             new = ""  # dropped below: the link keeps its text, loses its target
         if new is None:
@@ -291,6 +331,9 @@ def _rewriting(attr: str, default):  # noqa: ANN001, ANN202
 
 def _render_wikilink(self, tokens, idx, options, env) -> str:  # noqa: ANN001
     tok = tokens[idx]
+    mark = env.get("marks", {}).get(id(tok))
+    if mark is not None:
+        return f"{_MARK}{mark}{_MARK}"
     label = tok.meta.get("label") or tok.meta.get("resolved_label") or tok.meta["target"]
     return wikilink_html(label, env.get("rewrites", {}).get(id(tok)))
 

@@ -21,12 +21,13 @@ from okrsite.model import Located, Page, Pos, Site, SourceFile
 from okrsite.plainbody import is_plain
 
 
-def load_page(sf: SourceFile, diags: Diagnostics) -> Page | None:
-    """One content file to one page, or None (with diagnostics) when it cannot be read."""
+def load_page(sf: SourceFile, diags: Diagnostics, html: bool = False) -> Page | None:
+    """One content file to one page, or None (with diagnostics) when it cannot be read. With `html` (the
+    page will be rendered) its body keeps the HTML its parse made (markdown.without_tokens)."""
     split = _read_split(sf, diags)
     if split is None:
         return None
-    return _page(sf, split, parse(split.yaml or "", split.yaml_line0, marks=False), diags)
+    return _page(sf, split, parse(split.yaml or "", split.yaml_line0, marks=False), diags, html=html)
 
 
 def _read_split(sf: SourceFile, diags: Diagnostics) -> Split | None:
@@ -40,7 +41,8 @@ def _read_split(sf: SourceFile, diags: Diagnostics) -> Split | None:
     return split
 
 
-def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics, doc: Body | None = None) -> Page | None:
+def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics, doc: Body | None = None,
+          html: bool = False) -> Page | None:
     """The page from its parsed front matter and its body (parsed here unless a worker did: `doc`)."""
     for p in parsed.problems:
         diags.add(sf, p.pos, ERROR, p.code, p.message)
@@ -59,7 +61,7 @@ def _page(sf: SourceFile, split: Split, parsed: Parsed, diags: Diagnostics, doc:
         return None
     page = build_page(data, loc, split.body, split.body_line, diags)
     if page is not None:
-        page.doc = doc if doc is not None else read_body(split.body, split.body_line)
+        page.doc = doc if doc is not None else read_body(split.body, split.body_line, html)
     return page
 
 
@@ -80,7 +82,7 @@ FILE_CHUNK = 32  # files a process takes at a time
 
 
 def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | None = None,
-              jobs: int = 1) -> Site:
+              jobs: int = 1, html: bool = False) -> Site:
     """Every content file into the model, in path order, with its diagnostics in that order too.
 
     With `jobs` > 1, forked workers read files, parse their front matter (the costly part:
@@ -90,7 +92,7 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
     waiting it reads and parses files itself. Pages are made here because they cost more to send
     than to make, and plain bodies are parsed here too (plainbody.py: cheaper than sending). Front
     matter parsed by an earlier run comes from the cache (load/cache.py) instead, wherever the file
-    is read.
+    is read. With `html` (pages will be rendered) bodies keep the HTML their parse made.
     """
     with paused_collector():
         config = load_config(root, display_root, diags, today)
@@ -101,17 +103,17 @@ def load_site(root: Path, display_root: str, diags: Diagnostics, today: date | N
 
         def here(chunk: range) -> None:
             for i in chunk:
-                pages[i] = _loaded(files[i], _front(files[i], cache), cache)
+                pages[i] = _loaded(files[i], _front(files[i], cache), cache, html)
 
         if jobs <= 1 or len(files) < PARALLEL_FROM:
             here(range(len(files)))
         else:
             def work(chunk: range) -> list[tuple[int, Front]]:
-                return [(i, _front(files[i], cache, bodies=True)) for i in chunk]
+                return [(i, _front(files[i], cache, bodies=True, html=html)) for i in chunk]
 
             def use(fronts: list[tuple[int, Front]]) -> None:
                 for i, front in fronts:
-                    pages[i] = _loaded(files[i], front, cache)
+                    pages[i] = _loaded(files[i], front, cache, html)
 
             stream_chunks(len(files), jobs, FILE_CHUNK, work, use, here)
         for sf, loaded in zip(files, pages, strict=True):
@@ -130,14 +132,15 @@ Front = tuple[list, "tuple[str, int, Any, bytes, Body | None] | None"]
 CACHED = ...
 
 
-def _front(sf: SourceFile, cache: FrontCache, bodies: bool = False) -> Front:
+def _front(sf: SourceFile, cache: FrontCache, bodies: bool = False, html: bool = False) -> Front:
     read_diags = Diagnostics()
     split = _read_split(sf, read_diags)
     if split is None:
         return list(read_diags), None
     yaml_text = split.yaml or ""
     key = cache.key(yaml_text) if cache.path is not None else b""
-    doc = without_tokens(parse_body(split.body, split.body_line)) if bodies and not is_plain(split.body) else None
+    doc = without_tokens(parse_body(split.body, split.body_line), html) \
+        if bodies and not is_plain(split.body) else None
     if key and cache.has(key):
         return list(read_diags), (split.body, split.body_line, CACHED, key, doc)
     parsed = parse(yaml_text, split.yaml_line0, marks=False)
@@ -148,7 +151,7 @@ def _plain(parsed: Parsed) -> bool:
     return not parsed.problems and not parsed.values and not parsed.keys
 
 
-def _loaded(sf: SourceFile, front: Front, cache: FrontCache) -> tuple[Page | None, Diagnostics]:
+def _loaded(sf: SourceFile, front: Front, cache: FrontCache, html: bool = False) -> tuple[Page | None, Diagnostics]:
     read_diags, rest = front
     d = Diagnostics(read_diags)
     if rest is None:
@@ -160,4 +163,4 @@ def _loaded(sf: SourceFile, front: Front, cache: FrontCache) -> tuple[Page | Non
         if key:
             cache.keep(key, parsed)
         parsed = Parsed(parsed)
-    return _page(sf, Split(None, 0, body, body_line), parsed, d, doc), d
+    return _page(sf, Split(None, 0, body, body_line), parsed, d, doc, html), d

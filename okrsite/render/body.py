@@ -9,10 +9,11 @@ browser.
 from __future__ import annotations
 
 import nh3
+from markdown_it.common.utils import escapeHtml
 
 from okrsite import urls
-from okrsite.markdown import Body, render_tokens, tokens_to_render
-from okrsite.plainbody import plain_html
+from okrsite.markdown import Body, html_parts, tokens_to_render, unsafe_url
+from okrsite.plainbody import plain_html, wikilink_html
 
 _ATTRS: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
 for _tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -67,11 +68,36 @@ def _plain(doc: Body, page_url: str) -> str | None:
 
 
 def _rendered(doc: Body, page_url: str) -> str:
-    tokens, linked = tokens_to_render(doc)
-    rewrites: dict[int, str] = {}
-    for token, link in linked:
-        if link.label is not None:
-            token.meta["resolved_label"] = link.label
-        if link.resolved is not None:
-            rewrites[id(token)] = urls.relative(page_url, link.resolved)
-    return render_tokens(tokens, rewrites)
+    """Any other body's HTML: the HTML loading made (`Body.parts`), its links filled in for this page.
+    A body loaded without it (its tokens kept) has it made here, once."""
+    if doc.parts is None:
+        tokens, linked = tokens_to_render(doc)
+        at = {id(link): i for i, link in enumerate(doc.links)}
+        link_tokens: list = [None] * len(doc.links)
+        for token, link in linked:
+            link_tokens[at[id(link)]] = token
+        doc.parts = html_parts(tokens, link_tokens)
+    return fill_parts(doc, page_url)
+
+
+def fill_parts(doc: Body, page_url: str) -> str:
+    """`doc.parts` with each link as markdown-it's renderer writes it (markdown.py's render rules): to its
+    target's output URL for this page when validation resolved it, else as written unless unsafe (then
+    without its href/src); a wikilink as wikilink_html, labelled as written, else by its target's title."""
+    assert doc.parts is not None
+    out: list[str] = []
+    for part in doc.parts:
+        if type(part) is str:
+            out.append(part)
+            continue
+        i, written = part  # type: ignore[misc]
+        link = doc.links[i]
+        new = urls.relative(page_url, link.resolved) if link.resolved is not None else None
+        if link.kind == "wiki":
+            out.append(wikilink_html(written or link.label or link.target, new))
+            continue
+        if new is None:
+            new = "" if unsafe_url(written) else written
+        if new:
+            out.append(f' {link.attr}="{escapeHtml(new)}"')
+    return "".join(out)

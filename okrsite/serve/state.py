@@ -202,7 +202,7 @@ class SiteState:
     def _read(sf: SourceFile) -> Entry:
         deps: dict[Path, Sig] = {sf.path: stat_sig(sf.path)}  # taken before reading: a racing edit re-reads
         file_diags = Diagnostics()
-        page = load_page(sf, file_diags)
+        page = load_page(sf, file_diags, html=True)
         if isinstance(page, Kpi) and page.data_file:
             csv_path = csv_source(sf, page.data_file)[1]
             deps[Path(os.path.abspath(csv_path))] = stat_sig(csv_path)
