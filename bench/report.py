@@ -63,6 +63,7 @@ def machine() -> dict[str, object]:
 
 
 MEMORY = "memory"  # the task of the one sampled cold build per tool and size (bench/run.py memory_round)
+RICH = " rich"  # added to the task of each run on the handbook with rich bodies (bench/run.py rich_round)
 
 
 def rows_of(results: Results, n: int, tool: str, task: str = "build") -> list[dict[str, Any]]:
@@ -132,6 +133,7 @@ def targets(results: Results) -> list[dict[str, object]]:
         out.append(_target(f"`okrsite serve` edit → updated page under {limit / 1000:g} s", n,
                            f"{ms:,.0f} ms (median of {len(row['page_ms'])} edits)" if row else None,
                            ms < limit if row else None))
+    out += _rich_targets(results)
     out += _page_targets(results.get("pages"))
     for c in results["checks"]:
         same = c.get("jobs_identical")
@@ -139,6 +141,29 @@ def targets(results: Results) -> list[dict[str, object]]:
                            c["objectives"], c.get("jobs_note") or (
                                "identical" if same else f"differs: {', '.join(c['jobs_differing'][:5])}"), same))
     return out
+
+
+def _rich_targets(results: Results) -> list[dict[str, object]]:
+    """The build, memory and check targets again, on the handbook whose bodies are more than a sentence."""
+    n = results.get("rich_size")
+    if not n:
+        return []
+    what = " (bodies with lists, a table, links)"
+    okr, hugo, mk = (median(results, n, t, "wall_s", "build" + RICH) for t in ("okrsite", "hugo", "mkdocs"))
+    okr_mem, hugo_mem = (median(results, n, t, "peak_pss_mib", MEMORY + RICH) for t in ("okrsite", "hugo"))
+    check = median(results, n, "okrsite", "wall_s", "check" + RICH)
+    ratio, faster = (okr / hugo if okr and hugo else None), (mk / okr if okr and mk else None)
+    return [
+        _target("cold `okrsite build` at most 2× Hugo's wall time" + what, n,
+                f"{ratio:.2f}× ({okr:.2f} s vs {hugo:.2f} s)" if ratio else None, ratio <= 2 if ratio else None),
+        _target("okrsite's peak memory (PSS of all its processes) below Hugo's" + what, n,
+                f"{okr_mem:,.0f} MiB vs {hugo_mem:,.0f} MiB" if okr_mem and hugo_mem else None,
+                okr_mem < hugo_mem if okr_mem and hugo_mem else None),
+        _target("cold `okrsite build` at least 3× faster than MkDocs" + what, n,
+                f"{faster:.1f}× ({mk:.2f} s vs {okr:.2f} s)" if faster else None, faster >= 3 if faster else None),
+        _target("`okrsite check` under 5 s (no cache)" + what, n, f"{check:.2f} s" if check else None,
+                check < 5 if check else None),
+    ]
 
 
 def _page_targets(pages: dict[str, Any] | None) -> list[dict[str, object]]:
@@ -200,6 +225,7 @@ def markdown(results: Results) -> str:
     lines += [f"| {t['target']} | {t['objectives']:,} | {t['measured']} | {_verdict(t['met'])} |"
               for t in results["targets"]]
     lines += _build_lines(results) + _ratio_lines(results) + _okrsite_lines(results) + _stage_lines(results)
+    lines += _rich_lines(results)
     lines += _serve_lines(results)
     lines += _page_lines(results)
     return "\n".join(lines) + "\n"
@@ -279,6 +305,30 @@ def _stage_lines(results: Results) -> list[str]:
         rows = [r for r in builds if r["objectives"] == n]
         cells = [_num(statistics.median(r["stages_ms"].get(k, 0) for r in rows), 0) if rows else "—" for k in names]
         lines.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _rich_lines(results: Results) -> list[str]:
+    n = results.get("rich_size")
+    if not n or not rows_of(results, n, "okrsite", "build" + RICH):
+        return []
+    lines = ["", "## Bodies that are more than a sentence", "",
+             f"The same comparison on a handbook of {n:,} objectives whose objective and KPI bodies go on "
+             "with a heading, emphasis, a bulleted and a numbered list, a table, a quote and Markdown, wiki and "
+             "external links (`generate.py --rich-bodies`, ~900 bytes more a body): every tool parses that Markdown, "
+             "and okrsite's shortcut for plain paragraphs does not apply.", "",
+             "| tool | wall s | CPU s | peak memory MiB | okrsite / tool wall |", "|---|---:|---:|---:|---:|"]
+    okr = median(results, n, "okrsite", "wall_s", "build" + RICH)
+    for tool, name in TOOLS.items():
+        rows = rows_of(results, n, tool, "build" + RICH)
+        if rows:
+            lines.append(f"| {name} | {_spread(spread(rows, 'wall_s'))} | {_spread(spread(rows, 'cpu_s'))} | "
+                         f"{_spread(spread(rows_of(results, n, tool, MEMORY + RICH), 'peak_pss_mib'), 0)} | "
+                         f"{_ratio(okr, median(results, n, tool, 'wall_s', 'build' + RICH))} |")
+    check = spread(rows_of(results, n, "okrsite", "check" + RICH), "wall_s")
+    stages = [r["stages_ms"] for r in rows_of(results, n, "okrsite", "build" + RICH) if r["exit"] == 0]
+    lines += ["", f"`okrsite check`: {_spread(check)} s. Stages of okrsite's cold build, median ms: " + ", ".join(
+        f"{k} {statistics.median(s.get(k, 0) for s in stages):,.0f}" for k in stages[0]) + "." if stages else ""]
     return lines
 
 

@@ -10,7 +10,10 @@ okrsite's cold build into a fresh folder, its no-change rebuild over that output
 each into a fresh folder. Every command is measured by the same sampler
 (sampler.py: wall, CPU of the process tree, peak summed PSS). After the rounds,
 `okrsite build --jobs 1` is compared byte for byte with the default build, when the
-CLI has `--jobs`. Then serve_bench.py measures edit → updated page at each size, and
+CLI has `--jobs`. Then the same comparison once more on a handbook of `--rich-bodies`
+objectives whose objective and KPI bodies are what handbooks write beyond a sentence
+(lists, a table, links: generate.py --rich-bodies), since those take no shortcut of
+okrsite's Markdown parse. Then serve_bench.py measures edit → updated page at each size, and
 page_weight.py opens one page of every kind of the example and of the largest handbook
 in Chromium (bytes, time to drawn).
 
@@ -121,7 +124,7 @@ def okrsite_round(site: Path, out: Path, size: int, rnd: int) -> tuple[list[dict
 
 def competitor_run(tool: competitors.Competitor, content: Path, out: Path, size: int, rnd: int,
                    task: str = "build") -> dict[str, object]:
-    sample = measure(tool.argv(fresh(out)), env=ENV, sample=task == "memory")
+    sample = measure(tool.argv(fresh(out)), env=ENV, sample=task.startswith(report.MEMORY))
     html = trees.html_files(out) if out.is_dir() else 0
     return record(size, rnd, tool.name, task, sample, html_files=html, pages_per_s=round(html / sample.wall_s, 1),
                   missing_pages=competitors.missing_pages(content, out))
@@ -180,6 +183,37 @@ def bench_size(n: int, runs: int, work: Path, seed: int) -> tuple[list[dict[str,
     return rows, checks
 
 
+def rich_round(n: int, runs: int, work: Path, seed: int) -> list[dict[str, object]]:
+    """okrsite's cold build and check, Hugo's and MkDocs' builds, alternating, on a handbook of `n` objectives
+    with rich bodies (tasks suffixed `report.RICH`), then each tool's build once more for its peak memory."""
+    site = generate(work / f"hb-{n}-rich", n, seed, rich=True)
+    content = site / "content"
+    warm(content)
+    tools = [t for t in (competitors.hugo(content, work / f"hugo-{n}-rich"),
+                         competitors.mkdocs(content, work / f"mkdocs-{n}-rich")) if t is not None]
+    rows: list[dict[str, object]] = []
+    out = work / f"okrsite-{n}-rich"
+    for rnd in range(runs):
+        print(f"{n:,} objectives with rich bodies, round {rnd + 1} of {runs}: okrsite", end="", flush=True)
+        cold = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=cold_env(work), sample=False)
+        rows.append(record(n, rnd, "okrsite", "build" + report.RICH, cold, stages_ms=stages_ms(cold.output)))
+        checked = measure([*OKRSITE, "check", str(site)], env=cold_env(work), sample=False)
+        rows.append(record(n, rnd, "okrsite", "check" + report.RICH, checked))
+        for tool in tools:
+            print(f", {tool.name}", end="", flush=True)
+            rows.append(competitor_run(tool, content, work / f"{tool.name}-{n}-rich-out", n, rnd,
+                                       "build" + report.RICH))
+        print(flush=True)
+    print(f"{n:,} objectives with rich bodies, memory: okrsite, " + ", ".join(t.name for t in tools), flush=True)
+    sample = measure([*OKRSITE, "build", str(site), "--out", str(fresh(out))], env=cold_env(work))
+    rows.append(record(n, 0, "okrsite", report.MEMORY + report.RICH, sample))
+    rows += [competitor_run(t, content, work / f"{t.name}-{n}-rich-out", n, 0, report.MEMORY + report.RICH)
+             for t in tools]
+    for folder in [out, *(work / f"{t.name}-{n}-rich-out" for t in tools)]:
+        shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
 def serve_figures(sizes: list[int], edits: int) -> dict[str, object] | None:
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
         argv = [sys.executable, str(HERE / "serve_bench.py"), "--objectives", ",".join(map(str, sizes)),
@@ -215,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="rounds per size; medians are reported (default: 3)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--edits", type=int, default=10, help="edits per handbook for the serve benchmark")
+    ap.add_argument("--rich-bodies", type=int, default=report.TARGET_SIZE,
+                    help="objectives of the handbook with rich bodies, compared once more (0: skip)")
     ap.add_argument("--no-serve", action="store_true", help="skip the serve benchmark")
     ap.add_argument("--no-pages", action="store_true", help="skip opening every kind of page in Chromium")
     ap.add_argument("--page-rounds", type=int, default=5, help="openings of each page per site (default: 5)")
@@ -237,12 +273,14 @@ def main(argv: list[str] | None = None) -> int:
         r, c = bench_size(n, args.runs, args.work, args.seed)
         rows += r
         checks.append(c)
+    if args.rich_bodies:
+        rows += rich_round(args.rich_bodies, args.runs, args.work, args.seed)
     serve = None if args.no_serve else serve_figures(sizes, args.edits)
     big = args.target_size if args.target_size in sizes else sizes[-1]
     pages = None if args.no_pages else page_figures(args.work / f"hb-{big}", args.work, args.page_rounds)
     results = {"machine": machine, "sizes": sizes, "runs": args.runs, "seed": args.seed,
-               "target_size": args.target_size, "records": rows, "checks": checks, "serve": serve,
-               "pages": pages}
+               "target_size": args.target_size, "rich_size": args.rich_bodies, "records": rows, "checks": checks,
+               "serve": serve, "pages": pages}
     results["targets"] = report.targets(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

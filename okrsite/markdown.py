@@ -1,8 +1,9 @@
 """Markdown bodies: one parser for the whole pipeline.
 
 Loading parses a body once into tokens and pulls out its headings (GitHub-style
-anchors) and links with source positions; validation checks those links; rendering
-rewrites them to output URLs and turns the same tokens into HTML.
+anchors) and links with source positions, and, when pages will be rendered, the
+tokens' HTML with each link's place left open; validation checks those links;
+rendering fills in each link's output URL for its page.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ Parts = tuple["str | tuple[int, str]", ...]
 class Body:
     """What a body says, for validation and the pages around it. Its tokens are dropped once this is
     found (`without_tokens`): they cost some 35 bytes per character of Markdown, held for every page
-    and copied into every render worker that touches them; rendering parses the body again."""
+    and copied into every render worker that touches them; what rendering needs of them is kept as HTML
+    (`parts`), and a plain body is written straight from its text (plainbody.py)."""
 
     tokens: list[Token] | None = field(default_factory=list)
     source: str = ""  # the Markdown

@@ -98,7 +98,7 @@ def test_stage_times_are_read_from_either_summary_line() -> None:
 def test_a_small_run_compares_all_three_tools_and_writes_the_results(tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "20", "--runs", "2",
-                           "--edits", "2", "--page-rounds", "1", "--target-size", "20", "--work", str(tmp_path / "work"),
+                           "--edits", "2", "--page-rounds", "1", "--target-size", "20", "--rich-bodies", "20", "--work", str(tmp_path / "work"),
                            "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: a target missed, which is a figure here
@@ -114,8 +114,13 @@ def test_a_small_run_compares_all_three_tools_and_writes_the_results(tmp_path: P
         if r["tool"] != "okrsite" and r["task"] == "build":
             assert r["missing_pages"] == 0 and r["html_files"] >= pages  # every content page rendered
         # timed runs are not watched; one more cold build per tool is, for its peak memory
-        assert (r["peak_pss_mib"] > 0) if r["task"] == "memory" else (r["peak_pss_mib"] is None)
+        assert (r["peak_pss_mib"] > 0) if r["task"].startswith("memory") else (r["peak_pss_mib"] is None)
     assert {r["tool"] for r in records if r["task"] == "memory"} == {"okrsite", "hugo", "mkdocs"}
+    # and again on the handbook whose bodies are more than a sentence
+    assert {(r["tool"], r["task"]) for r in records if r["task"].endswith(" rich")} == {
+        ("okrsite", "build rich"), ("okrsite", "check rich"), ("hugo", "build rich"), ("mkdocs", "build rich"),
+        ("okrsite", "memory rich"), ("hugo", "memory rich"), ("mkdocs", "memory rich")}
+    assert sum("bodies with lists" in t["target"] for t in results["targets"]) == 4
     rebuild = next(r for r in records if r["task"] == "rebuild")
     assert rebuild["files"] > pages and rebuild["added"] == rebuild["removed"] == 0
     assert results["checks"][0]["reproducible_across_runs"] is True
@@ -125,7 +130,8 @@ def test_a_small_run_compares_all_three_tools_and_writes_the_results(tmp_path: P
     markdown = (out / "results.md").read_text(encoding="utf-8")
     assert "**Trial run**" in markdown and "| 20 | " in markdown
     assert results["pages"]["objectives"] == 20 and results["pages"]["rows"]
-    for heading in ("## Targets", "## Cold build, same content files", "## okrsite", "## `okrsite serve`",
+    for heading in ("## Targets", "## Cold build, same content files", "## okrsite", "## Bodies that are more than",
+                    "## `okrsite serve`",
                     "## Every kind of page in Chromium"):
         assert heading in markdown
     html = (out / "results.html").read_text(encoding="utf-8")

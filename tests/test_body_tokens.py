@@ -1,5 +1,5 @@
-"""Bodies keep no tokens after loading (they are most of a big handbook's memory); rendering parses them again
-and must link exactly as the parse that validation saw."""
+"""Bodies keep no tokens after loading (they are most of a big handbook's memory); rendering uses the HTML their
+one parse made (or parses them again where it was not kept) and must link exactly as the parse validation saw."""
 
 from __future__ import annotations
 

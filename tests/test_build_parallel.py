@@ -44,6 +44,18 @@ def tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
 
 
 def test_same_bytes_for_one_and_two_workers(handbook: Path, tmp_path: Path) -> None:
+    _same_bytes_for_one_and_two_workers(handbook, tmp_path)
+
+
+def test_same_bytes_for_one_and_two_workers_with_rich_bodies(tmp_path: Path) -> None:
+    """Bodies beyond plain paragraphs keep the HTML of their one parse, made by whichever process loaded them."""
+    rich = generate(tmp_path / "rich", OBJECTIVES, seed=3, rich=True)
+    _same_bytes_for_one_and_two_workers(rich, tmp_path)
+    page = (tmp_path / "two" / "objectives" / "obj-7.html").read_text(encoding="utf-8")
+    assert '<a href="../handbook/how-we-work.html#cadence">how we work</a>' in page and "<table>" in page
+
+
+def _same_bytes_for_one_and_two_workers(handbook: Path, tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     r1 = okrsite("build", str(handbook), "--out", str(one), "--jobs", "1")
     r2 = okrsite("build", str(handbook), "--out", str(two), "--jobs", "2")
