@@ -200,22 +200,21 @@ def without_tokens(doc: Body, html: bool = False) -> Body:
     """Drop the tokens; with `html` (a page will be rendered) make their HTML first (`html_parts`), so
     that rendering only fills in the links."""
     if html and doc.tokens is not None and doc.parts is None:
-        doc.parts = html_parts(doc.tokens, [link.token for link in doc.links])
+        doc.parts = html_parts(*tokens_to_render(doc))
     doc.tokens = None
     for link in doc.links:
         link.token = None
     return doc
 
 
-def tokens_to_render(doc: Body) -> tuple[list[Token], list[tuple[Token, Link]]]:
-    """The body's tokens (parsed again when they were dropped), each link's token beside its resolved link."""
+def tokens_to_render(doc: Body) -> tuple[list[Token], list[Token | None]]:
+    """The body's tokens (parsed again when they were dropped) and the token of each of its links, in order."""
     if doc.tokens is not None:
-        return doc.tokens, [(link.token, link) for link in doc.links if link.token is not None]
+        return doc.tokens, [link.token for link in doc.links]
     fresh = parse_body(doc.source, 1)
     if len(fresh.links) != len(doc.links):  # cannot happen (the same parser, the same text): render unlinked
-        return fresh.tokens or [], []
-    return fresh.tokens or [], [(new.token, link) for new, link in zip(fresh.links, doc.links, strict=True)
-                                if new.token is not None]
+        return fresh.tokens or [], [None] * len(doc.links)
+    return fresh.tokens or [], [link.token for link in fresh.links]
 
 
 def _collect_links(inline: Token, lines: list[str], body_line: int, doc: Body) -> None:
@@ -301,8 +300,16 @@ def _attr(tok: Token) -> str:
     return "src" if tok.type == "image" else "href"
 
 
+def link_href(new: str | None, written: str) -> str | None:
+    """The href/src a Markdown link or image is written with: `new` (its target's URL from the page) when
+    validation resolved it, else None to keep it as `written`, or "" to drop it when that names an unsafe
+    scheme (the link keeps its text, loses its target)."""
+    return "" if new is None and unsafe_url(written) else new
+
+
 def render_tokens(tokens: list[Token], rewrites: dict[int, str] | None = None) -> str:
-    """HTML of parsed tokens; `rewrites` maps id(token) to the href/src to emit instead."""
+    """HTML of parsed tokens; `rewrites` maps id(token) to the href/src to emit instead. The pages use
+    `html_parts` (render.body.fill_parts); tests hold that and plainbody.py to this."""
     return _md.renderer.render(tokens, _md.options, {"rewrites": rewrites or {}})
 
 
@@ -310,9 +317,8 @@ def _rewriting(attr: str, default):  # noqa: ANN001, ANN202
     def rule(self, tokens, idx, options, env):  # noqa: ANN001, ANN202
         tok = tokens[idx]
         mark = env.get("marks", {}).get(id(tok))
-        new = env.get("rewrites", {}).get(id(tok)) if mark is None else f"{_MARK}{mark}{_MARK}"
-        if new is None and unsafe_url(str(tok.attrGet(attr) or "")):
-            new = ""  # dropped below: the link keeps its text, loses its target
+        new = link_href(env.get("rewrites", {}).get(id(tok)), str(tok.attrGet(attr) or "")) if mark is None \
+            else f"{_MARK}{mark}{_MARK}"
         if new is None:
             return default(tokens, idx, options, env)
         old = tok.attrGet(attr)

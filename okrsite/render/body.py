@@ -12,7 +12,7 @@ import nh3
 from markdown_it.common.utils import escapeHtml
 
 from okrsite import urls
-from okrsite.markdown import Body, html_parts, tokens_to_render, unsafe_url
+from okrsite.markdown import Body, html_parts, link_href, tokens_to_render
 from okrsite.plainbody import plain_html, wikilink_html
 
 _ATTRS: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
@@ -71,12 +71,7 @@ def _rendered(doc: Body, page_url: str) -> str:
     """Any other body's HTML: the HTML loading made (`Body.parts`), its links filled in for this page.
     A body loaded without it (its tokens kept) has it made here, once."""
     if doc.parts is None:
-        tokens, linked = tokens_to_render(doc)
-        at = {id(link): i for i, link in enumerate(doc.links)}
-        link_tokens: list = [None] * len(doc.links)
-        for token, link in linked:
-            link_tokens[at[id(link)]] = token
-        doc.parts = html_parts(tokens, link_tokens)
+        doc.parts = html_parts(*tokens_to_render(doc))
     return fill_parts(doc, page_url)
 
 
@@ -96,8 +91,9 @@ def fill_parts(doc: Body, page_url: str) -> str:
         if link.kind == "wiki":
             out.append(wikilink_html(written or link.label or link.target, new))
             continue
+        new = link_href(new, written)
         if new is None:
-            new = "" if unsafe_url(written) else written
+            new = written
         if new:
             out.append(f' {link.attr}="{escapeHtml(new)}"')
     return "".join(out)
