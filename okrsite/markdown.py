@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from okrsite.commonbody import html_pieces, read_blocks, runs_of
 from okrsite.model import Pos
 from okrsite.plainbody import WIKI_RE as _WIKI_RE
 from okrsite.plainbody import blocks, plain_lines, plain_tokens, wikilink_html
@@ -157,11 +158,12 @@ def parse_body(body: str, body_line: int) -> Body:
 def read_body(body: str, body_line: int, html: bool = False) -> Body:
     """What `parse_body` finds in a body (anchors, headings, links, text), without its tokens: the
     loader keeps nothing else. A plain body is read straight from its lines (no tokens made only to
-    be walked and dropped: half of loading a plain body); a test holds both ways equal. With `html`, any
-    other body keeps its HTML (`Body.parts`: see without_tokens)."""
+    be walked and dropped: half of loading a plain body), one in the common run of Markdown by
+    commonbody.py, any other by markdown-it; tests hold the ways equal. With `html`, a body that is not
+    plain keeps its HTML (`Body.parts`: see without_tokens)."""
     lines = plain_lines(body)
     if lines is None:
-        return without_tokens(parse_body(body, body_line), html)
+        return _read_common(body, body_line, html) or without_tokens(parse_body(body, body_line), html)
     doc = Body(tokens=None, source=body)
     seen: dict[str, int] = {}
     text_parts: list[str] = []
@@ -176,6 +178,40 @@ def read_body(body: str, body_line: int, html: bool = False) -> Body:
         doc.headings.append((len(heading.group(1)), title, slug))
         text_parts.append(title)
     doc.text = " ".join(p for p in text_parts if p)
+    return doc
+
+
+def _read_common(body: str, body_line: int, html: bool) -> Body | None:
+    """What `parse_body` finds in a body in the common run of Markdown (commonbody.py), with its HTML
+    when `html`, read without markdown-it; None for any other body."""
+    blocks = read_blocks(body)
+    if blocks is None:
+        return None
+    doc = Body(tokens=None, source=body)
+    lines = body.split("\n")
+    seen: dict[str, int] = {}
+    text_parts: list[str] = []
+    for run, level in runs_of(blocks):
+        text = "".join(run.text)
+        if level:
+            slug = _unique_slug(text, seen)
+            doc.anchors.append(slug)
+            doc.headings.append((level, text, slug))
+        text_parts.append(text)
+        if run.links:
+            _collect_links(Token("inline", "", 0, map=run.map, children=run.links), lines, body_line, doc)
+    doc.text = " ".join(p for p in text_parts if p)
+    if html:
+        at = {id(link.token): i for i, link in enumerate(doc.links)}
+        parts: list[str | tuple[int, str]] = [""]
+        for piece in html_pieces(blocks, doc.anchors):
+            if isinstance(piece, str):
+                parts[-1] += piece  # type: ignore[operator]
+            else:
+                parts += [(at[id(piece[0])], piece[1]), ""]
+        doc.parts = tuple(parts)
+    for link in doc.links:
+        link.token = None
     return doc
 
 

@@ -16,7 +16,7 @@ from okrsite.load.pages import build_page
 from okrsite.load.sources import Split, find_content, read_text, split_front_matter
 from okrsite.load.stream import stream_chunks
 from okrsite.load.yamlnodes import Parsed, parse
-from okrsite.markdown import Body, parse_body, read_body, without_tokens
+from okrsite.markdown import Body, read_body
 from okrsite.model import Located, Page, Pos, Site, SourceFile
 from okrsite.plainbody import is_plain
 
@@ -139,8 +139,7 @@ def _front(sf: SourceFile, cache: FrontCache, bodies: bool = False, html: bool =
         return list(read_diags), None
     yaml_text = split.yaml or ""
     key = cache.key(yaml_text) if cache.path is not None else b""
-    doc = without_tokens(parse_body(split.body, split.body_line), html) \
-        if bodies and not is_plain(split.body) else None
+    doc = read_body(split.body, split.body_line, html) if bodies and not is_plain(split.body) else None
     if key and cache.has(key):
         return list(read_diags), (split.body, split.body_line, CACHED, key, doc)
     parsed = parse(yaml_text, split.yaml_line0, marks=False)
