@@ -11,7 +11,7 @@ milestone or threshold), and a body with wiki links. Deterministic for a seed;
 the output checks with 0 errors and 0 warnings. With `--rich-bodies` every objective
 and KPI body goes on with what handbooks write beyond a sentence (a heading, emphasis,
 a bulleted and a numbered list, a table, a quote, Markdown, wiki and external links):
-~900 more bytes a page, which no shortcut of okrsite's parses (bodies_bench.py).
+~900 more bytes a page, past okrsite's shortcut for plain paragraphs (run.py --rich-bodies).
 """
 
 from __future__ import annotations
