@@ -14,6 +14,7 @@ glance …), which then goes to markdown-it; a property test holds both ways equ
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -96,9 +97,15 @@ def _plain_text(text: str, run: _Inline) -> bool:
     return True
 
 
-# A block: its kind and what it holds. ("p", run), ("h", level, run), ("ul", runs), ("ol", start, runs),
-# ("quote", run), ("table", aligns, header runs, body rows of runs).
-Block = tuple
+@dataclass(slots=True)
+class Block:
+    """A paragraph ("p"), heading ("h"), list ("ul", "ol"), quote or table, with its inline runs in order."""
+
+    kind: str
+    runs: list[_Inline]  # a table's: the header's cells, then each row's
+    level: int = 0  # a heading's
+    start: int = 1  # an ordered list's first number
+    aligns: list[str | None] = field(default_factory=list)  # a table's columns: "left", "right", "center", None
 
 
 def read_blocks(body: str) -> list[Block] | None:
@@ -121,7 +128,7 @@ def read_blocks(body: str) -> list[Block] | None:
             run = _inline(m.group(2), [n, n + 1]) if m else None
             if run is None:
                 return None
-            blocks.append(("h", len(m.group(1)), run))  # type: ignore[union-attr]
+            blocks.append(Block("h", [run], level=len(m.group(1))))  # type: ignore[union-attr]
         elif _BULLET_RE.fullmatch(line) or _ORDERED_RE.fullmatch(line):
             end, block = _list(lines, n)
             if block is None:
@@ -141,7 +148,7 @@ def read_blocks(body: str) -> list[Block] | None:
             run = _inline("\n".join(texts), [n, end])
             if run is None:
                 return None
-            blocks.append(("quote", run))
+            blocks.append(Block("quote", [run]))
         else:
             while end < total and lines[end] and lines[end][0] != "#":
                 end += 1
@@ -150,8 +157,8 @@ def read_blocks(body: str) -> list[Block] | None:
             run = _inline("\n".join(lines[n:end]), [n, end])
             if run is None:
                 return None
-            blocks.append(("p", run))
-        if end < total and lines[end] and blocks[-1][0] not in ("p", "h"):
+            blocks.append(Block("p", [run]))
+        if end < total and lines[end] and blocks[-1].kind not in ("p", "h"):
             return None  # a list, table or quote goes on with a line of another kind: laziness, not read here
         n = end
     return blocks
@@ -197,9 +204,7 @@ def _list(lines: list[str], n: int) -> tuple[int, Block | None]:
         after += 1
     if after < len(lines) and (_BULLET_RE.fullmatch(lines[after]) or _ORDERED_RE.fullmatch(lines[after])):
         return end, None  # a list item after a blank line: maybe a loose list; markdown-it decides
-    if ordered:
-        return end, ("ol", int(m0.group(1)), runs)
-    return end, ("ul", runs)
+    return end, Block("ol", runs, start=int(m0.group(1))) if ordered else Block("ul", runs)
 
 
 def _table(lines: list[str], n: int) -> tuple[int, Block | None]:
@@ -221,33 +226,15 @@ def _table(lines: list[str], n: int) -> tuple[int, Block | None]:
             return end, None
         aligns.append({(True, False): "left", (False, True): "right", (True, True): "center"}.get(
             (bool(m.group(1)), bool(m.group(2)))))
-    runs_of: list[list[_Inline]] = []
-    for i, row in enumerate(cells):
-        if i == 1:
-            continue
-        runs = [_inline(cell.strip(" "), [n + i, n + i + 1]) for cell in row]
-        if any(r is None for r in runs):
-            return end, None
-        runs_of.append(runs)  # type: ignore[arg-type]
-    return end, ("table", aligns, runs_of[0], runs_of[1:])
+    runs = [_inline(cell.strip(" "), [n + i, n + i + 1]) for i, row in enumerate(cells) if i != 1 for cell in row]
+    if any(r is None for r in runs):
+        return end, None
+    return end, Block("table", runs, aligns=aligns)  # type: ignore[arg-type]
 
 
 def runs_of(blocks: list[Block]) -> list[tuple[_Inline, int]]:
     """Every inline run in document order, with its heading level (0: not a heading)."""
-    out: list[tuple[_Inline, int]] = []
-    for b in blocks:
-        kind = b[0]
-        if kind == "h":
-            out.append((b[2], b[1]))
-        elif kind in ("p", "quote"):
-            out.append((b[1], 0))
-        elif kind == "ul":
-            out += [(r, 0) for r in b[1]]
-        elif kind == "ol":
-            out += [(r, 0) for r in b[2]]
-        else:
-            out += [(r, 0) for r in b[2]] + [(r, 0) for row in b[3] for r in row]
-    return out
+    return [(run, b.level) for b in blocks for run in b.runs]
 
 
 def html_pieces(blocks: list[Block], ids: list[str]) -> list[str | tuple[Token, str]]:
@@ -255,28 +242,25 @@ def html_pieces(blocks: list[Block], ids: list[str]) -> list[str | tuple[Token, 
     out: list[str | tuple[Token, str]] = []
     heading_ids = iter(ids)
     for b in blocks:
-        kind = b[0]
-        if kind == "p":
-            out += ["<p>", *b[1].html, "</p>\n"]
-        elif kind == "h":
-            tag = f"h{b[1]}"
-            out += [f'<{tag} id="{escapeHtml(next(heading_ids))}">', *b[2].html, f"</{tag}>\n"]
-        elif kind == "quote":
-            out += ["<blockquote>\n<p>", *b[1].html, "</p>\n</blockquote>\n"]
-        elif kind in ("ul", "ol"):
-            runs = b[1] if kind == "ul" else b[2]
-            out.append("<ul>\n" if kind == "ul" else "<ol>\n" if b[1] == 1 else f'<ol start="{b[1]}">\n')
-            for r in runs:
+        if b.kind == "p":
+            out += ["<p>", *b.runs[0].html, "</p>\n"]
+        elif b.kind == "h":
+            out += [f'<h{b.level} id="{escapeHtml(next(heading_ids))}">', *b.runs[0].html, f"</h{b.level}>\n"]
+        elif b.kind == "quote":
+            out += ["<blockquote>\n<p>", *b.runs[0].html, "</p>\n</blockquote>\n"]
+        elif b.kind in ("ul", "ol"):
+            out.append(f'<ol start="{b.start}">\n' if b.kind == "ol" and b.start != 1 else f"<{b.kind}>\n")
+            for r in b.runs:
                 out += ["<li>", *r.html, "</li>\n"]
-            out.append(f"</{kind}>\n")
+            out.append(f"</{b.kind}>\n")
         else:
-            aligns, head, rows = b[1], b[2], b[3]
+            width = len(b.aligns)
             out.append("<table>\n<thead>\n<tr>\n")
-            out += _cells("th", head, aligns)
+            out += _cells("th", b.runs[:width], b.aligns)
             out.append("</tr>\n</thead>\n<tbody>\n")
-            for row in rows:
+            for at in range(width, len(b.runs), width):
                 out.append("<tr>\n")
-                out += _cells("td", row, aligns)
+                out += _cells("td", b.runs[at:at + width], b.aligns)
                 out.append("</tr>\n")
             out.append("</tbody>\n</table>\n")
     return out
