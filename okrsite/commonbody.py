@@ -32,7 +32,7 @@ _ORDERED_RE = re.compile(r"(\d{1,9})([.)]) (\S.*)")
 _LIST_START_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?: |$)")  # a list item, however it goes on
 _RULE_LIKE_RE = re.compile(r"[-=*_ ]+")  # a thematic break or a setext underline, or close to one
 _DELIMITER_CELL_RE = re.compile(r" *(:?)-+(:?) *")
-_BLOCK_START = frozenset("#>-*+|=`")  # a line or item text starting with one of these may open a block
+_BLOCK_START = frozenset("#>-+|=")  # a line or item text starting with one of these may open a block
 
 _URL = r"(?:[A-Za-z0-9/._~:#?=&+@-]|%[0-9A-Fa-f]{2})+"
 _TEXT = r"[^\[\]*`\n]"  # inside a link's text or an emphasis: no markup of its own
@@ -48,17 +48,17 @@ _SPECIAL_RE = re.compile(r"[\[\]*`]")  # left over outside a match: markup this 
 class _Inline:
     """One inline run (a paragraph, heading, list item, table cell or quote): its HTML pieces and links."""
 
-    __slots__ = ("content", "map", "html", "text", "links")
+    __slots__ = ("map", "html", "text", "links")
 
-    def __init__(self, content: str, map_: list[int]) -> None:
-        self.content, self.map = content, map_
+    def __init__(self, map_: list[int]) -> None:
+        self.map = map_
         self.html: list[str | tuple[Token, str]] = []  # markup, or (link token, written) for a link's place
         self.text: list[str] = []
         self.links: list[Token] = []  # wikilink and link_open tokens, as markdown.py's _collect_links reads them
 
 
 def _inline(content: str, map_: list[int]) -> _Inline | None:
-    run = _Inline(content, map_)
+    run = _Inline(map_)
     at = 0
     for m in _INLINE_RE.finditer(content):
         if not _plain_text(content[at:m.start()], run):
@@ -170,19 +170,17 @@ def _paragraph_lines(lines: list[str]) -> bool:
         first = line[:1]
         if not first or first == " " or line[-1] == " " or _RULE_LIKE_RE.fullmatch(line):
             return False
-        if first in _BLOCK_START and not (first in "*`" and not line.startswith("```")):
-            return False
-        if _LIST_START_RE.match(line):
+        if first in _BLOCK_START or line.startswith("```") or _LIST_START_RE.match(line):
             return False
     return True
 
 
 def _list(lines: list[str], n: int) -> tuple[int, Block | None]:
     """A tight list of one-line items from line `n`: each item's text is inline content, not a block."""
-    first = _BULLET_RE.fullmatch(lines[n])
-    ordered = first is None
+    m0 = _BULLET_RE.fullmatch(lines[n])
+    ordered = m0 is None
     pattern = _ORDERED_RE if ordered else _BULLET_RE
-    m0 = pattern.fullmatch(lines[n])
+    m0 = m0 or _ORDERED_RE.fullmatch(lines[n])
     assert m0 is not None
     marker = m0.group(2) if ordered else m0.group(1)
     runs: list[_Inline] = []

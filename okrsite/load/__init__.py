@@ -23,7 +23,7 @@ from okrsite.plainbody import is_plain
 
 def load_page(sf: SourceFile, diags: Diagnostics, html: bool = False) -> Page | None:
     """One content file to one page, or None (with diagnostics) when it cannot be read. With `html` (the
-    page will be rendered) its body keeps the HTML its parse made (markdown.without_tokens)."""
+    page will be rendered) its body keeps its HTML (markdown.read_body)."""
     split = _read_split(sf, diags)
     if split is None:
         return None
