@@ -42,13 +42,15 @@ def _write(path: Path, text: str) -> None:
 
 
 def rich_body(n: int, kpi: int, up: str) -> str:
-    """The rest of a body as handbooks write it (`up`: the way from the page's folder to content/)."""
+    """The rest of a body as handbooks write it (`up`: the way from the page's folder to content/): mostly the
+    common run of Markdown, and one nested list item, which is not."""
     word = WORDS[n % len(WORDS)]
     return (f"\n## Why it matters\n\nCustomers told us in the **{word} survey** that changes take too long, and "
             f"*frequent flyers* notice first.\nSee [how we work]({up}handbook/how-we-work.md#cadence) and the "
             f"[policy page](https://intranet.example.com/policy/{n}).\n\n"
             f"- Reduce manual steps in *{word}* and `change-fee` handling\n- Move the fare rule next to [[kpi-{kpi}]]\n"
-            "- Publish weekly numbers to the team channel\n\n### Risks\n\n| Risk | Owner | Mitigation |\n"
+            "- Publish weekly numbers to the team channel\n  - and to the portfolio board\n\n"
+            "### Risks\n\n| Risk | Owner | Mitigation |\n"
             "|---|---|---|\n| Vendor delay | Operations | A second supplier |\n| Data quality | Analytics | Nightly "
             "checks |\n\n1. First we measure where time goes.\n2. Then we change the slowest step.\n\n"
             "> Keep it simple, and show the numbers.\n")

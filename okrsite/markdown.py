@@ -16,7 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from okrsite.commonbody import html_pieces, read_blocks, runs_of
+from okrsite.bodycuts import cut_body
+from okrsite.commonbody import Block, html_pieces, read_blocks, runs_of
 from okrsite.model import Pos
 from okrsite.plainbody import WIKI_RE as _WIKI_RE
 from okrsite.plainbody import blocks, plain_lines, plain_tokens, wikilink_html
@@ -134,36 +135,26 @@ def _inline_text(token: Token) -> str:
 
 
 def parse_body(body: str, body_line: int) -> Body:
-    """Tokens, heading anchors and links of a body that starts at `body_line` of its file."""
+    """Tokens, heading anchors and links of a body that starts at `body_line` of its file: markdown-it's
+    reading of the whole body, which every quicker way of reading one is held to."""
     tokens = plain_tokens(body)
     doc = Body(tokens=_md.parse(body) if tokens is None else tokens, source=body)
-    lines = body.split("\n")
-    seen: dict[str, int] = {}
-    text_parts: list[str] = []
-    tokens = doc.tokens
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and i + 1 < len(tokens):
-            title = _inline_text(tokens[i + 1])
-            slug = _unique_slug(title, seen)
-            tok.attrSet("id", slug)
-            doc.anchors.append(slug)
-            doc.headings.append((int(tok.tag[1]), title, slug))
-        if tok.type == "inline":
-            text_parts.append(_inline_text(tok))
-            _collect_links(tok, lines, body_line, doc)
-    doc.text = " ".join(p for p in text_parts if p)
+    reader = _Reader(doc, body_line)
+    reader.tokens(doc.tokens, 0)
+    reader.done()
     return doc
 
 
 def read_body(body: str, body_line: int, html: bool = False) -> Body:
     """What `parse_body` finds in a body (anchors, headings, links, text), without its tokens: the
     loader keeps nothing else. A plain body is read straight from its lines (no tokens made only to
-    be walked and dropped: half of loading a plain body), one in the common run of Markdown by
-    commonbody.py, any other by markdown-it; tests hold the ways equal. With `html`, a body that is not
-    plain keeps its HTML (`Body.parts`: see without_tokens)."""
+    be walked and dropped: half of loading a plain body); any other is cut into pieces where it can
+    be (bodycuts.py), and each piece in the common run of Markdown is read by commonbody.py, any other
+    by markdown-it; tests hold the ways equal. With `html`, a body that is not plain keeps its HTML
+    (`Body.parts`: see without_tokens)."""
     lines = plain_lines(body)
     if lines is None:
-        return _read_common(body, body_line, html) or without_tokens(parse_body(body, body_line), html)
+        return _read_pieces(body, body_line, html, cut_body(body) or [(0, body)])
     doc = Body(tokens=None, source=body)
     seen: dict[str, int] = {}
     text_parts: list[str] = []
@@ -182,37 +173,114 @@ def read_body(body: str, body_line: int, html: bool = False) -> Body:
 
 
 def _read_common(body: str, body_line: int, html: bool) -> Body | None:
-    """What `parse_body` finds in a body in the common run of Markdown (commonbody.py), with its HTML
-    when `html`, read without markdown-it; None for any other body."""
-    blocks = read_blocks(body)
-    if blocks is None:
-        return None
+    """What `parse_body` finds in a body all in the common run of Markdown (commonbody.py), read without
+    markdown-it; None for any other body."""
+    return _read_pieces(body, body_line, html, [(0, body)], common_only=True)
+
+
+def _read_pieces(body: str, body_line: int, html: bool, pieces: list[tuple[int, str]],
+                 common_only: bool = False) -> Body | None:
+    """Read `body` piece by piece (`pieces`: (first line, text), in order): each piece in the common run
+    by commonbody.py, any other by markdown-it (with `common_only`, None instead). With `html`, the
+    pieces' HTML, each link's place open, becomes `Body.parts`."""
     doc = Body(tokens=None, source=body)
-    lines = body.split("\n")
-    seen: dict[str, int] = {}
-    text_parts: list[str] = []
-    for run, level in runs_of(blocks):
-        text = "".join(run.text)
-        if level:
-            slug = _unique_slug(text, seen)
-            doc.anchors.append(slug)
-            doc.headings.append((level, text, slug))
-        text_parts.append(text)
-        if run.links:
-            _collect_links(Token("inline", "", 0, map=run.map, children=run.links), lines, body_line, doc)
-    doc.text = " ".join(p for p in text_parts if p)
+    reader = _Reader(doc, body_line, body.split("\n"))
+    read: list[tuple[list[Block] | None, list[Token], int]] = []  # (blocks, or tokens; its first anchor)
+    for start, text in pieces:
+        first = len(doc.anchors)
+        found = read_blocks(text)
+        if found is not None:
+            reader.common(found, start)
+            read.append((found, [], first))
+        elif common_only:
+            return None
+        else:
+            tokens = _md.parse(text)
+            reader.tokens(tokens, start)
+            read.append((None, tokens, first))
+    reader.done()
     if html:
-        at = {id(link.token): i for i, link in enumerate(doc.links)}
+        link_tokens = [link.token for link in doc.links]
+        at = {id(tok): i for i, tok in enumerate(link_tokens)}
         parts: list[str | tuple[int, str]] = [""]
-        for piece in html_pieces(blocks, doc.anchors):
-            if isinstance(piece, str):
-                parts[-1] += piece  # type: ignore[operator]
+        for found, tokens, first in read:
+            if found is None:
+                out = _marked_pieces(_md.renderer.render(tokens, _md.options, {"marks": at}), link_tokens)
             else:
-                parts += [(at[id(piece[0])], piece[1]), ""]
+                out = [p if isinstance(p, str) else (at[id(p[0])], p[1])
+                       for p in html_pieces(found, doc.anchors[first:])]
+            for piece in out:
+                if isinstance(piece, str):
+                    parts[-1] += piece  # type: ignore[operator]
+                else:
+                    parts += [piece, ""]
         doc.parts = tuple(parts)
     for link in doc.links:
         link.token = None
     return doc
+
+
+class _Reader:
+    """Walks a body's reading, piece by piece and in order, into its `Body`: heading anchors (each made
+    unique among all the body's), headings, links with their place in the file, and plain text."""
+
+    __slots__ = ("doc", "body_line", "lines", "seen", "text_parts")
+
+    def __init__(self, doc: Body, body_line: int, lines: list[str] | None = None) -> None:
+        self.doc, self.body_line = doc, body_line
+        self.lines = lines if lines is not None else doc.source.split("\n")
+        self.seen: dict[str, int] = {}
+        self.text_parts: list[str] = []
+
+    def tokens(self, tokens: list[Token], start: int) -> None:
+        """markdown-it's tokens of a piece whose first line is line `start` of the body."""
+        doc = self.doc
+        for i, tok in enumerate(tokens):
+            if start and tok.map:
+                tok.map = [tok.map[0] + start, tok.map[1] + start]
+            if tok.type == "heading_open" and i + 1 < len(tokens):
+                title = _inline_text(tokens[i + 1])
+                slug = _unique_slug(title, self.seen)
+                tok.attrSet("id", slug)
+                doc.anchors.append(slug)
+                doc.headings.append((int(tok.tag[1]), title, slug))
+            if tok.type == "inline":
+                self.text_parts.append(_inline_text(tok))
+                _collect_links(tok, self.lines, self.body_line, doc)
+
+    def common(self, found: list[Block], start: int) -> None:
+        """commonbody.py's blocks of a piece whose first line is line `start` of the body."""
+        doc = self.doc
+        for run, level in runs_of(found):
+            text = "".join(run.text)
+            if level:
+                slug = _unique_slug(text, self.seen)
+                doc.anchors.append(slug)
+                doc.headings.append((level, text, slug))
+            self.text_parts.append(text)
+            if run.links:
+                where = [run.map[0] + start, run.map[1] + start]
+                _collect_links(Token("inline", "", 0, map=where, children=run.links), self.lines, self.body_line, doc)
+
+    def done(self) -> None:
+        self.doc.text = " ".join(p for p in self.text_parts if p)
+
+
+def _marked_pieces(html: str, link_tokens: list[Token | None]) -> list[str | tuple[int, str]]:
+    """HTML rendered with `marks`, cut at each link's mark into markup and (i, written) for link `i`
+    (`link_tokens[i]` its token): a wikilink's own label, or the href/src of a Markdown link or image as
+    the source gave it."""
+    pieces: list[str | tuple[int, str]] = []
+    at = 0
+    for m in _MARK_RE.finditer(html):
+        i = int(m.group(1) or m.group(2))
+        tok = link_tokens[i]
+        assert tok is not None
+        written = tok.meta["label"] if tok.type == "wikilink" else str(tok.attrGet(_attr(tok)) or "")
+        pieces += [html[at:m.start()], (i, written)]
+        at = m.end()
+    pieces.append(html[at:])
+    return pieces
 
 
 def _plain_text(text: str, doc: Body, line: int, col0: int) -> str:
@@ -318,18 +386,7 @@ def html_parts(tokens: list[Token], link_tokens: list[Token | None]) -> Parts:
     `i`. Made once, where the body is parsed (a load worker), so that rendering a page needs no second
     parse: it fills in each link's URL for that page (render.body.fill_parts)."""
     marks = {id(tok): i for i, tok in enumerate(link_tokens) if tok is not None}
-    html = _md.renderer.render(tokens, _md.options, {"marks": marks})
-    parts: list[str | tuple[int, str]] = []
-    at = 0
-    for m in _MARK_RE.finditer(html):
-        i = int(m.group(1) or m.group(2))
-        tok = link_tokens[i]
-        assert tok is not None
-        written = tok.meta["label"] if tok.type == "wikilink" else str(tok.attrGet(_attr(tok)) or "")
-        parts += [html[at:m.start()], (i, written)]
-        at = m.end()
-    parts.append(html[at:])
-    return tuple(parts)
+    return tuple(_marked_pieces(_md.renderer.render(tokens, _md.options, {"marks": marks}), link_tokens))
 
 
 def _attr(tok: Token) -> str:
