@@ -42,8 +42,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def rich_body(n: int, kpi: int, up: str) -> str:
-    """The rest of a body as handbooks write it (`up`: the way from the page's folder to content/): mostly the
-    common run of Markdown, and one nested list item, which is not."""
+    """The rest of a body as handbooks write it (`up`: the way from the page's folder to content/)."""
     word = WORDS[n % len(WORDS)]
     return (f"\n## Why it matters\n\nCustomers told us in the **{word} survey** that changes take too long, and "
             f"*frequent flyers* notice first.\nSee [how we work]({up}handbook/how-we-work.md#cadence) and the "

@@ -316,10 +316,10 @@ def _rich_lines(results: Results) -> list[str]:
              f"The same comparison on a handbook of {n:,} objectives whose objective and KPI bodies go on "
              "with a heading, emphasis, a bulleted list with a nested item, a numbered list, a table, a quote and "
              "Markdown, wiki and external links (`generate.py --rich-bodies`, ~930 bytes more a body): every tool "
-             "parses that Markdown. okrsite's shortcut for plain paragraphs does not apply; the body is cut into its "
-             "top-level blocks (okrsite/bodycuts.py), those in the common run of Markdown are read without "
-             "markdown-it (okrsite/commonbody.py), and only the list with the nested item goes to markdown-it-py. "
-             "A body all of whose blocks are outside that run (HTML, indented code, loose lists) costs okrsite more: "
+             "parses that Markdown. okrsite's shortcut for plain paragraphs does not apply; these constructs are all "
+             "in the common run that okrsite reads without markdown-it (okrsite/commonbody.py). A body with anything "
+             "else is cut into its top-level blocks (okrsite/bodycuts.py) and only those outside that run go to "
+             "markdown-it-py; one all of whose blocks are outside it (HTML, indented code, loose lists) costs "
              "markdown-it-py's parse of all of it, about 0.57 ms for such a body against 0.16 ms.", "",
              "| tool | wall s | CPU s | peak memory MiB | okrsite / tool wall |", "|---|---:|---:|---:|---:|"]
     okr = median(results, n, "okrsite", "wall_s", "build" + RICH)

@@ -1,14 +1,16 @@
 """Bodies in the common run of Markdown, read and written without markdown-it, exactly as it would.
 
 Past a sentence, handbook bodies are mostly the same few constructs: headings, paragraphs, short
-bulleted and numbered lists, a pipe table, a one-paragraph quote; inside them emphasis, code,
-links and wikilinks. markdown-it-py spends about 0.4 ms on a 1 KB body of these (half of it
-trying every block rule on every line), a second of a 10,000-objective build per 2,500 bodies.
-This module reads such a body in one pass and gives what loading keeps of it (markdown.Body:
-anchors, headings, links with their source positions, plain text, the HTML with each link's
-place open). It accepts only what it is sure of and says None to anything else (a tab, HTML, an
-escape, an entity, a nested or loose list, an indented line, an emphasis it cannot pair at a
-glance …), which then goes to markdown-it; a property test holds both ways equal.
+bulleted and numbered lists (a list under an item too), a pipe table, a one-paragraph quote;
+inside them emphasis, code, links and wikilinks. markdown-it-py spends about 0.4 ms on a 1 KB
+body of these (half of it trying every block rule on every line), a second of a
+10,000-objective build per 2,500 bodies. This module reads such a body in one pass and gives
+what loading keeps of it (markdown.Body: anchors, headings, links with their source positions,
+plain text, the HTML with each link's place open). It accepts only what it is sure of and says
+None to anything else (a tab, HTML, an escape, an entity, a loose list, an indented line other
+than a list's under an item, an emphasis it cannot pair at a glance …), which then goes to
+markdown-it; a property test holds both ways equal. A body is read piece by piece
+(bodycuts.py), so only the pieces this module refuses go to markdown-it.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class Block:
     level: int = 0  # a heading's
     start: int = 1  # an ordered list's first number
     aligns: list[str | None] = field(default_factory=list)  # a table's columns: "left", "right", "center", None
+    nested: list[Block | None] = field(default_factory=list)  # a list's: the list under each item, if any
 
 
 def read_blocks(body: str) -> list[Block] | None:
@@ -175,18 +178,33 @@ def _paragraph_lines(lines: list[str]) -> bool:
     return True
 
 
-def _list(lines: list[str], n: int) -> tuple[int, Block | None]:
-    """A tight list of one-line items from line `n`: each item's text is inline content, not a block."""
-    m0 = _BULLET_RE.fullmatch(lines[n])
+def _list(lines: list[str], n: int, indent: int = 0) -> tuple[int, Block | None]:
+    """A tight list of one-line items from line `n`, its markers `indent` spaces in: each item's text is
+    inline content, and an item may hold one such list right under it, its markers where the item's
+    text starts (a nested ordered list only from 1: it interrupts the item's text)."""
+    m0 = _BULLET_RE.fullmatch(lines[n], indent)
     ordered = m0 is None
     pattern = _ORDERED_RE if ordered else _BULLET_RE
-    m0 = m0 or _ORDERED_RE.fullmatch(lines[n])
-    assert m0 is not None
+    m0 = m0 or _ORDERED_RE.fullmatch(lines[n], indent)
+    if m0 is None or (indent and ordered and m0.group(1) != "1"):
+        return n, None
     marker = m0.group(2) if ordered else m0.group(1)
-    runs: list[_Inline] = []
+    block = Block("ol", [], start=int(m0.group(1))) if ordered else Block("ul", [])
+    width = 0  # where the last item's text starts, past its marker
     end = n
     while end < len(lines) and lines[end]:
-        m = pattern.fullmatch(lines[end])
+        line = lines[end]
+        lead = len(line) - len(line.lstrip(" "))
+        if lead < indent:
+            break  # the item this list is in goes on
+        if lead > indent:  # a list under the last item
+            if not block.runs or block.nested[-1] is not None or lead != indent + width:
+                return end, None
+            end, block.nested[-1] = _list(lines, end, lead)
+            if block.nested[-1] is None:
+                return end, None
+            continue
+        m = pattern.fullmatch(line, indent)
         if m is None or (m.group(2) if ordered else m.group(1)) != marker:
             return end, None
         text = m.group(3) if ordered else m.group(2)
@@ -195,14 +213,18 @@ def _list(lines: list[str], n: int) -> tuple[int, Block | None]:
         run = _inline(text, [end, end + 1])
         if run is None:
             return end, None
-        runs.append(run)
+        block.runs.append(run)
+        block.nested.append(None)
+        width = m.start(3 if ordered else 2) - indent
         end += 1
+    if indent:
+        return end, block
     after = end
     while after < len(lines) and not lines[after]:
         after += 1
     if after < len(lines) and (_BULLET_RE.fullmatch(lines[after]) or _ORDERED_RE.fullmatch(lines[after])):
         return end, None  # a list item after a blank line: maybe a loose list; markdown-it decides
-    return end, Block("ol", runs, start=int(m0.group(1))) if ordered else Block("ul", runs)
+    return end, block
 
 
 def _table(lines: list[str], n: int) -> tuple[int, Block | None]:
@@ -232,7 +254,16 @@ def _table(lines: list[str], n: int) -> tuple[int, Block | None]:
 
 def runs_of(blocks: list[Block]) -> list[tuple[_Inline, int]]:
     """Every inline run in document order, with its heading level (0: not a heading)."""
-    return [(run, b.level) for b in blocks for run in b.runs]
+    out: list[tuple[_Inline, int]] = []
+    for b in blocks:
+        if b.nested:
+            for run, under in zip(b.runs, b.nested, strict=True):
+                out.append((run, 0))
+                if under is not None:
+                    out += runs_of([under])
+        else:
+            out += [(run, b.level) for run in b.runs]
+    return out
 
 
 def html_pieces(blocks: list[Block], ids: list[str]) -> list[str | tuple[Token, str]]:
@@ -248,8 +279,12 @@ def html_pieces(blocks: list[Block], ids: list[str]) -> list[str | tuple[Token, 
             out += ["<blockquote>\n<p>", *b.runs[0].html, "</p>\n</blockquote>\n"]
         elif b.kind in ("ul", "ol"):
             out.append(f'<ol start="{b.start}">\n' if b.kind == "ol" and b.start != 1 else f"<{b.kind}>\n")
-            for r in b.runs:
-                out += ["<li>", *r.html, "</li>\n"]
+            for r, under in zip(b.runs, b.nested, strict=True):
+                out += ["<li>", *r.html]
+                if under is not None:
+                    out.append("\n")
+                    out += html_pieces([under], [])
+                out.append("</li>\n")
             out.append(f"</{b.kind}>\n")
         else:
             width = len(b.aligns)

@@ -88,13 +88,13 @@ def test_where_bodies_are_cut() -> None:
 def test_one_construct_outside_the_common_run_leaves_the_rest_to_commonbody(monkeypatch) -> None:  # noqa: ANN001
     import okrsite.markdown as md
 
-    body = ("## Why\n\nSee [how we work](../h.md#x) and [[kpi-1]].\n\n- a\n- b\n  - nested\n\n"
+    body = ("## Why\n\nSee [how we work](../h.md#x) and [[kpi-1]].\n\n- a\n\n- loose\n\n"
             "| A | B |\n|---|---|\n| [[obj-1]] | x |\n\n```py\nprint(1)\n```\n\nThe end.\n")
     parsed: list[str] = []
     real = md._md.parse
     monkeypatch.setattr(md._md, "parse", lambda text, env=None: parsed.append(text) or real(text, env))
     doc = read_body(body, 5, html=True)
-    assert parsed == ["- a\n- b\n  - nested\n\n", "```py\nprint(1)\n```\n\n"]
+    assert parsed == ["- a\n\n- loose\n\n", "```py\nprint(1)\n```\n\n"]
     monkeypatch.undo()
     assert _found(doc) == _found(without_tokens(parse_body(body, 5), html=True))
     assert [(link.target, link.pos.line, link.pos.col) for link in doc.links] == [

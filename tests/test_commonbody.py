@@ -52,7 +52,21 @@ def lists(draw: st.DrawFn) -> str:
     return sep.join(marker + item for item in items)
 
 
-BLOCK = st.one_of(LINE, LINE, tables(), lists(), st.lists(INLINE, min_size=1, max_size=3).map(
+@st.composite
+def nested_lists(draw: st.DrawFn, depth: int = 0) -> str:
+    """A list whose items may hold lists, indented by as much as their text or not quite."""
+    marker = draw(st.sampled_from(["- ", "* ", "+ ", "1. ", "3) ", "10. "]))
+    lines = []
+    for n in range(draw(st.integers(1, 3))):
+        mark = f"{int(marker[:-2]) + n}{marker[-2:]}" if marker[0].isdigit() else marker
+        lines.append(mark + draw(INLINE.map(lambda t: t.replace("\n", " "))))
+        if depth < 2 and draw(st.booleans()):
+            pad = " " * (len(mark) + draw(st.sampled_from([0, 0, 0, -1, 1, 2])))
+            lines += [pad + line if line else line for line in draw(nested_lists(depth + 1)).split("\n")]
+    return draw(st.sampled_from(["\n", "\n", "\n\n"])).join(lines)
+
+
+BLOCK = st.one_of(LINE, LINE, tables(), lists(), nested_lists(), st.lists(INLINE, min_size=1, max_size=3).map(
     lambda ls: "\n".join("> " + line for line in ls)))
 BODY = st.lists(st.one_of(BLOCK, st.just(""), st.just("\n")), min_size=1, max_size=7).map("\n".join)
 
@@ -97,7 +111,8 @@ def test_the_common_constructs_are_read_without_markdown_it() -> None:
 def test_what_it_is_unsure_of_goes_to_markdown_it() -> None:
     for body in ["a\n- b", "- a\n\n- b", "- a\nb", "| a |\n|---|\n| b |\nc", "> a\nb", "*a*b", "a *b", "x_", "a\\*",
                  "<b>x</b>", "    code", "```\nx\n```", "---", "a\n===", "![i](u)", "[x]\n\n[x]: u", "&amp;",
-                 "a  \nb", "- # h", "1. - x", "[t](u \"T\")", "~~x~~", "# H #", "a\tb"]:
+                 "a  \nb", "- # h", "1. - x", "[t](u \"T\")", "~~x~~", "# H #", "a\tb", "- a\n   - b",
+                 "- a\n  2. b", "- a\n  b", "- a\n\n  - b", "1. a\n  - b"]:
         assert _read_common(body, 1, html=True) is None, body
 
 
@@ -131,7 +146,21 @@ SAFE_BLOCK = st.one_of(
         st.integers(1, 3), st.lists(st.sampled_from(["---", ":---", "---:", ":---:"]), min_size=3, max_size=3),
         st.lists(st.lists(SAFE_INLINE, min_size=3, max_size=3), min_size=2, max_size=4)),
 )
-SAFE_BODY = st.lists(SAFE_BLOCK, min_size=1, max_size=6).map("\n\n".join)
+
+
+@st.composite
+def safe_nested_lists(draw: st.DrawFn, depth: int = 0) -> str:
+    marker = draw(st.sampled_from(["- ", "* ", "+ ", "1. ", "1) ", "9. "] if depth == 0 else ["- ", "* ", "1. "]))
+    lines = []
+    for n in range(draw(st.integers(1, 3))):
+        mark = f"{int(marker[:-2]) + n}{marker[-2:]}" if marker[0].isdigit() else marker
+        lines.append(mark + draw(SAFE_INLINE))
+        if depth < 2 and draw(st.booleans()):
+            lines += [" " * len(mark) + line for line in draw(safe_nested_lists(depth + 1)).split("\n")]
+    return "\n".join(lines)
+
+
+SAFE_BODY = st.lists(st.one_of(SAFE_BLOCK, safe_nested_lists()), min_size=1, max_size=6).map("\n\n".join)
 
 
 @settings(max_examples=3000, deadline=None)
@@ -143,5 +172,7 @@ def test_bodies_of_the_common_constructs_are_read_as_markdown_it_reads_them(body
 def test_bodies_as_handbooks_write_them_are_read_without_markdown_it() -> None:
     for body in [RICH, "R&D and Q&A, 50% (of it) is *done*.\n", "## Plan\n\n1. Ship `v2`\n2. Measure [[kpi-1]]\n",
                  "| Team | Lead |\n|:--|--:|\n| Ops | Ada |\n", "> **Note:** see [the guide](../guide.md).\n",
-                 "Line one\nline two with change_fee.\n# Next\nText.\n", "- a\n- b\n\nThen *this*.\n"]:
+                 "Line one\nline two with change_fee.\n# Next\nText.\n", "- a\n- b\n\nThen *this*.\n",
+                 "- Publish weekly\n  - and to [[kpi-1]]\n  - and *more*\n- Last\n",
+                 "1. First\n   1. one\n      - deep\n2. Second\n"]:
         assert _alike(body, 1), body
