@@ -59,42 +59,48 @@ class _Inline:
         self.links: list[Token] = []  # wikilink and link_open tokens, as markdown.py's _collect_links reads them
 
 
-def _inline(content: str, map_: list[int]) -> _Inline | None:
+def _inline(content: str, map_: list[int], html: bool = True) -> _Inline | None:
+    """The run of `content`, its HTML pieces too with `html`; None when it holds markup not read here."""
     run = _Inline(map_)
     at = 0
     for m in _INLINE_RE.finditer(content):
-        if not _plain_text(content[at:m.start()], run):
+        if not _plain_text(content[at:m.start()], run, html):
             return None
         if m.group(1) is not None:  # [[target|label]]
             target, label = m.group(1).strip(), (m.group(2) or "").strip()
             tok = Token("wikilink", "a", 0, content=m.group(0), meta={"target": target, "label": label})
             run.links.append(tok)
-            run.html.append((tok, label))
+            if html:
+                run.html.append((tok, label))
             run.text.append(label or target)
         elif m.group(3) is not None:  # [text](url)
             tok = Token("link_open", "a", 1, attrs={"href": m.group(4)})
             run.links.append(tok)
-            run.html += ["<a", (tok, m.group(4)), ">" + escapeHtml(m.group(3)) + "</a>"]
+            if html:
+                run.html += ["<a", (tok, m.group(4)), ">" + escapeHtml(m.group(3)) + "</a>"]
             run.text.append(m.group(3))
         elif m.group(5) is not None:  # `code`
-            run.html.append("<code>" + escapeHtml(m.group(5)) + "</code>")
+            if html:
+                run.html.append("<code>" + escapeHtml(m.group(5)) + "</code>")
             run.text.append(m.group(5))
         else:  # *em* or **strong**: after a space, before a space or punctuation
             if not m.group(7)[-1].isalnum() and content[m.end():m.end() + 1] not in ("", " ", "\n"):
                 return None  # `**x:**.`: a closing run between two punctuation marks could open too
-            tag = "em" if m.group(6) == "*" else "strong"
-            run.html.append(f"<{tag}>{escapeHtml(m.group(7))}</{tag}>")
+            if html:
+                tag = "em" if m.group(6) == "*" else "strong"
+                run.html.append(f"<{tag}>{escapeHtml(m.group(7))}</{tag}>")
             run.text.append(m.group(7))
         at = m.end()
-    return run if _plain_text(content[at:], run) else None
+    return run if _plain_text(content[at:], run, html) else None
 
 
-def _plain_text(text: str, run: _Inline) -> bool:
+def _plain_text(text: str, run: _Inline, html: bool) -> bool:
     if not text:
         return True
     if _SPECIAL_RE.search(text):
         return False
-    run.html.append(escapeHtml(text))
+    if html:
+        run.html.append(escapeHtml(text))
     run.text.append(text.replace("\n", " "))
     return True
 
@@ -111,8 +117,9 @@ class Block:
     nested: list[Block | None] = field(default_factory=list)  # a list's: the list under each item, if any
 
 
-def read_blocks(body: str) -> list[Block] | None:
-    """The blocks of a body in the common run of Markdown, or None when it holds anything else."""
+def read_blocks(body: str, html: bool = True) -> list[Block] | None:
+    """The blocks of a body in the common run of Markdown, or None when it holds anything else; without
+    `html` (`okrsite check`), their runs have no HTML pieces."""
     if _REJECT_RE.search(body) or ("_" in body and _LONE_UNDERSCORE_RE.search(body)):
         return None
     lines = body.split("\n")
@@ -128,17 +135,17 @@ def read_blocks(body: str) -> list[Block] | None:
         end = n + 1
         if line[0] == "#":
             m = _HEADING_RE.fullmatch(line)
-            run = _inline(m.group(2), [n, n + 1]) if m else None
+            run = _inline(m.group(2), [n, n + 1], html) if m else None
             if run is None:
                 return None
             blocks.append(Block("h", [run], level=len(m.group(1))))  # type: ignore[union-attr]
         elif _BULLET_RE.fullmatch(line) or _ORDERED_RE.fullmatch(line):
-            end, block = _list(lines, n)
+            end, block = _list(lines, n, 0, html)
             if block is None:
                 return None
             blocks.append(block)
         elif line[0] == "|":
-            end, block = _table(lines, n)
+            end, block = _table(lines, n, html)
             if block is None:
                 return None
             blocks.append(block)
@@ -148,7 +155,7 @@ def read_blocks(body: str) -> list[Block] | None:
             texts = [row[2:] for row in lines[n:end]]
             if not all(row.startswith("> ") for row in lines[n:end]) or not _paragraph_lines(texts):
                 return None
-            run = _inline("\n".join(texts), [n, end])
+            run = _inline("\n".join(texts), [n, end], html)
             if run is None:
                 return None
             blocks.append(Block("quote", [run]))
@@ -157,7 +164,7 @@ def read_blocks(body: str) -> list[Block] | None:
                 end += 1
             if not _paragraph_lines(lines[n:end]):
                 return None
-            run = _inline("\n".join(lines[n:end]), [n, end])
+            run = _inline("\n".join(lines[n:end]), [n, end], html)
             if run is None:
                 return None
             blocks.append(Block("p", [run]))
@@ -178,7 +185,7 @@ def _paragraph_lines(lines: list[str]) -> bool:
     return True
 
 
-def _list(lines: list[str], n: int, indent: int = 0) -> tuple[int, Block | None]:
+def _list(lines: list[str], n: int, indent: int, html: bool) -> tuple[int, Block | None]:
     """A tight list of one-line items from line `n`, its markers `indent` spaces in: each item's text is
     inline content, and an item may hold one such list right under it, its markers where the item's
     text starts (a nested ordered list only from 1: it interrupts the item's text)."""
@@ -200,7 +207,7 @@ def _list(lines: list[str], n: int, indent: int = 0) -> tuple[int, Block | None]
         if lead > indent:  # a list under the last item
             if not block.runs or block.nested[-1] is not None or lead != indent + width:
                 return end, None
-            end, block.nested[-1] = _list(lines, end, lead)
+            end, block.nested[-1] = _list(lines, end, lead, html)
             if block.nested[-1] is None:
                 return end, None
             continue
@@ -210,7 +217,7 @@ def _list(lines: list[str], n: int, indent: int = 0) -> tuple[int, Block | None]
         text = m.group(3) if ordered else m.group(2)
         if not _paragraph_lines([text]):
             return end, None
-        run = _inline(text, [end, end + 1])
+        run = _inline(text, [end, end + 1], html)
         if run is None:
             return end, None
         block.runs.append(run)
@@ -227,7 +234,7 @@ def _list(lines: list[str], n: int, indent: int = 0) -> tuple[int, Block | None]
     return end, block
 
 
-def _table(lines: list[str], n: int) -> tuple[int, Block | None]:
+def _table(lines: list[str], n: int, html: bool) -> tuple[int, Block | None]:
     """A pipe table from line `n`: every row between outer pipes, the same number of cells in each."""
     end = n
     while end < len(lines) and lines[end][:1] == "|":
@@ -246,7 +253,7 @@ def _table(lines: list[str], n: int) -> tuple[int, Block | None]:
             return end, None
         aligns.append({(True, False): "left", (False, True): "right", (True, True): "center"}.get(
             (bool(m.group(1)), bool(m.group(2)))))
-    runs = [_inline(cell.strip(" "), [n + i, n + i + 1]) for i, row in enumerate(cells) if i != 1 for cell in row]
+    runs = [_inline(cell.strip(" "), [n + i, n + i + 1], html) for i, row in enumerate(cells) if i != 1 for cell in row]
     if any(r is None for r in runs):
         return end, None
     return end, Block("table", runs, aligns=aligns)  # type: ignore[arg-type]

@@ -188,7 +188,7 @@ def _read_pieces(body: str, body_line: int, html: bool, pieces: list[tuple[int, 
     read: list[tuple[list[Block] | None, list[Token], int]] = []  # (blocks, or tokens; its first anchor)
     for start, text in pieces:
         first = len(doc.anchors)
-        found = read_blocks(text)
+        found = read_blocks(text, html)
         if found is not None:
             reader.common(found, start)
             read.append((found, [], first))
