@@ -53,10 +53,10 @@ Parts = tuple["str | tuple[int, str]", ...]
 
 @dataclass(slots=True)
 class Body:
-    """What a body says, for validation and the pages around it. Its tokens are dropped once this is
-    found (`without_tokens`): they cost some 35 bytes per character of Markdown, held for every page
-    and copied into every render worker that touches them; what rendering needs of them is kept as HTML
-    (`parts`), and a plain body is written straight from its text (plainbody.py)."""
+    """What a body says, for validation and the pages around it. The loader keeps no tokens (read_body):
+    they cost some 35 bytes per character of Markdown, held for every page and copied into every render
+    worker that touches them; what rendering needs of them is kept as HTML (`parts`), and a plain body is
+    written straight from its text (plainbody.py)."""
 
     tokens: list[Token] | None = field(default_factory=list)
     source: str = ""  # the Markdown
@@ -139,7 +139,7 @@ def parse_body(body: str, body_line: int) -> Body:
     reading of the whole body, which every quicker way of reading one is held to."""
     tokens = plain_tokens(body)
     doc = Body(tokens=_md.parse(body) if tokens is None else tokens, source=body)
-    reader = _Reader(doc, body_line)
+    reader = _Reader(doc, body_line, body.split("\n"))
     reader.tokens(doc.tokens, 0)
     reader.done()
     return doc
@@ -156,33 +156,23 @@ def read_body(body: str, body_line: int, html: bool = False) -> Body:
     if lines is None:
         return _read_pieces(body, body_line, html, cut_body(body) or [(0, body)])
     doc = Body(tokens=None, source=body)
-    seen: dict[str, int] = {}
-    text_parts: list[str] = []
+    reader = _Reader(doc, body_line, lines)
     for heading, start, end in blocks(lines):
         if heading is None:
-            text_parts.append(" ".join([_plain_text(line, doc, body_line + start + n, 0)
-                                        for n, line in enumerate(lines[start:end])]))
+            reader.text_parts.append(" ".join([_plain_text(line, doc, body_line + start + n, 0)
+                                               for n, line in enumerate(lines[start:end])]))
             continue
         title = _plain_text(heading.group(2), doc, body_line + start, heading.start(2))
-        slug = _unique_slug(title, seen)
-        doc.anchors.append(slug)
-        doc.headings.append((len(heading.group(1)), title, slug))
-        text_parts.append(title)
-    doc.text = " ".join(p for p in text_parts if p)
+        reader.heading(len(heading.group(1)), title)
+        reader.text_parts.append(title)
+    reader.done()
     return doc
 
 
-def _read_common(body: str, body_line: int, html: bool) -> Body | None:
-    """What `parse_body` finds in a body all in the common run of Markdown (commonbody.py), read without
-    markdown-it; None for any other body."""
-    return _read_pieces(body, body_line, html, [(0, body)], common_only=True)
-
-
-def _read_pieces(body: str, body_line: int, html: bool, pieces: list[tuple[int, str]],
-                 common_only: bool = False) -> Body | None:
+def _read_pieces(body: str, body_line: int, html: bool, pieces: list[tuple[int, str]]) -> Body:
     """Read `body` piece by piece (`pieces`: (first line, text), in order): each piece in the common run
-    by commonbody.py, any other by markdown-it (with `common_only`, None instead). With `html`, the
-    pieces' HTML, each link's place open, becomes `Body.parts`."""
+    by commonbody.py, any other by markdown-it. With `html`, the pieces' HTML, each link's place open,
+    becomes `Body.parts`."""
     doc = Body(tokens=None, source=body)
     reader = _Reader(doc, body_line, body.split("\n"))
     read: list[tuple[list[Block] | None, list[Token], int]] = []  # (blocks, or tokens; its first anchor)
@@ -192,8 +182,6 @@ def _read_pieces(body: str, body_line: int, html: bool, pieces: list[tuple[int, 
         if found is not None:
             reader.common(found, start)
             read.append((found, [], first))
-        elif common_only:
-            return None
         else:
             tokens = _md.parse(text)
             reader.tokens(tokens, start)
@@ -226,9 +214,8 @@ class _Reader:
 
     __slots__ = ("doc", "body_line", "lines", "seen", "text_parts")
 
-    def __init__(self, doc: Body, body_line: int, lines: list[str] | None = None) -> None:
-        self.doc, self.body_line = doc, body_line
-        self.lines = lines if lines is not None else doc.source.split("\n")
+    def __init__(self, doc: Body, body_line: int, lines: list[str]) -> None:
+        self.doc, self.body_line, self.lines = doc, body_line, lines
         self.seen: dict[str, int] = {}
         self.text_parts: list[str] = []
 
@@ -239,11 +226,7 @@ class _Reader:
             if start and tok.map:
                 tok.map = [tok.map[0] + start, tok.map[1] + start]
             if tok.type == "heading_open" and i + 1 < len(tokens):
-                title = _inline_text(tokens[i + 1])
-                slug = _unique_slug(title, self.seen)
-                tok.attrSet("id", slug)
-                doc.anchors.append(slug)
-                doc.headings.append((int(tok.tag[1]), title, slug))
+                tok.attrSet("id", self.heading(int(tok.tag[1]), _inline_text(tokens[i + 1])))
             if tok.type == "inline":
                 self.text_parts.append(_inline_text(tok))
                 _collect_links(tok, self.lines, self.body_line, doc)
@@ -254,13 +237,18 @@ class _Reader:
         for run, level in runs_of(found):
             text = "".join(run.text)
             if level:
-                slug = _unique_slug(text, self.seen)
-                doc.anchors.append(slug)
-                doc.headings.append((level, text, slug))
+                self.heading(level, text)
             self.text_parts.append(text)
             if run.links:
                 where = [run.map[0] + start, run.map[1] + start]
                 _collect_links(Token("inline", "", 0, map=where, children=run.links), self.lines, self.body_line, doc)
+
+    def heading(self, level: int, title: str) -> str:
+        """Record a heading; its anchor, `-1`, `-2` … added when an earlier heading of the body has it."""
+        slug = _unique_slug(title, self.seen)
+        self.doc.anchors.append(slug)
+        self.doc.headings.append((level, title, slug))
+        return slug
 
     def done(self) -> None:
         self.doc.text = " ".join(p for p in self.text_parts if p)
@@ -301,8 +289,9 @@ def _plain_text(text: str, doc: Body, line: int, col0: int) -> str:
 
 
 def without_tokens(doc: Body, html: bool = False) -> Body:
-    """Drop the tokens; with `html` (a page will be rendered) make their HTML first (`html_parts`), so
-    that rendering only fills in the links."""
+    """Drop the tokens; with `html` make their HTML first (`html_parts`), so that rendering only fills in
+    the links. `without_tokens(parse_body(…), html)` is markdown-it's whole reading of a body: the tests
+    hold read_body, which the loader uses, to it."""
     if html and doc.tokens is not None and doc.parts is None:
         doc.parts = html_parts(*tokens_to_render(doc))
     doc.tokens = None

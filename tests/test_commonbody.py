@@ -7,7 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from okrsite.markdown import _read_common, parse_body, read_body, without_tokens
+from okrsite.commonbody import read_blocks
+from okrsite.markdown import _read_pieces, parse_body, read_body, without_tokens
 from tests.site_support import REPO
 
 WORD = st.one_of(st.sampled_from(["Grow", "the", "share", "ça", "Ünits", "10", "2025", "R", "D", "x1"]),
@@ -78,9 +79,9 @@ def _found(doc: object) -> tuple:
 
 def _alike(body: str, line: int) -> bool:
     """True when the body is read without markdown-it (and then alike), False when it is left to it."""
-    fast = _read_common(body, line, html=True)
-    if fast is None:
+    if read_blocks(body) is None:
         return False
+    fast = _read_pieces(body, line, True, [(0, body)])  # one piece, read by commonbody.py
     assert _found(fast) == _found(without_tokens(parse_body(body, line), html=True)), body
     return True
 
@@ -113,7 +114,7 @@ def test_what_it_is_unsure_of_goes_to_markdown_it() -> None:
                  "<b>x</b>", "    code", "```\nx\n```", "---", "a\n===", "![i](u)", "[x]\n\n[x]: u", "&amp;",
                  "a  \nb", "- # h", "1. - x", "[t](u \"T\")", "~~x~~", "# H #", "a\tb", "- a\n   - b",
                  "- a\n  2. b", "- a\n  b", "- a\n\n  - b", "1. a\n  - b"]:
-        assert _read_common(body, 1, html=True) is None, body
+        assert read_blocks(body) is None, body
 
 
 def test_every_body_of_the_example_and_the_fixtures_reads_alike() -> None:
