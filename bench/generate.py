@@ -10,8 +10,8 @@ three key results (increase with check-ins, decrease measured by a KPI, and a
 milestone or threshold), and a body with wiki links. Deterministic for a seed;
 the output checks with 0 errors and 0 warnings. With `--rich-bodies` every objective
 and KPI body goes on with what handbooks write beyond a sentence (a heading, emphasis,
-a bulleted and a numbered list, a table, a quote, Markdown, wiki and external links):
-~900 more bytes a page, past okrsite's shortcut for plain paragraphs (run.py --rich-bodies).
+a bulleted list with a nested item, a numbered list, a table, a quote, Markdown, wiki and
+external links): ~930 more bytes a page, past okrsite's shortcut for plain paragraphs (run.py --rich-bodies).
 """
 
 from __future__ import annotations
